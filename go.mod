@@ -1,0 +1,3 @@
+module github.com/tactful/tactful
+
+go 1.26.8

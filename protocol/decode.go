@@ -1,0 +1,405 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// requestTypes maps each request type to a constructor of its struct.
+var requestTypes = map[string]func() Request{
+	TypeHello:             func() Request { return &Hello{} },
+	TypePing:              func() Request { return &Ping{} },
+	TypeContactsSeen:      func() Request { return &ContactsSeen{} },
+	TypeNoteAdd:           func() Request { return &NoteAdd{} },
+	TypeNoteEdit:          func() Request { return &NoteEdit{} },
+	TypeNoteDelete:        func() Request { return &NoteDelete{} },
+	TypeTagsSet:           func() Request { return &TagsSet{} },
+	TypeFalloutMark:       func() Request { return &FalloutMark{} },
+	TypeRemovalIntent:     func() Request { return &RemovalIntent{} },
+	TypeRemovalOutcome:    func() Request { return &RemovalOutcome{} },
+	TypeContactGet:        func() Request { return &ContactGet{} },
+	TypeHistoryGet:        func() Request { return &HistoryGet{} },
+	TypeImportConnections: func() Request { return &ImportConnections{} },
+	TypeExport:            func() Request { return &Export{} },
+}
+
+// RequestTypes lists every request type the daemon accepts.
+func RequestTypes() []string {
+	out := make([]string, 0, len(requestTypes))
+	for t := range requestTypes {
+		out = append(out, t)
+	}
+	return out
+}
+
+// Decode reads one request from a client and validates it. On failure it
+// returns the request's id, when it could be read, and an *Error saying what
+// is wrong. A valid request comes back normalized: slugs canonical, tags
+// folded, strings trimmed.
+func Decode(data []byte) (Request, string, error) {
+	if !utf8.Valid(data) {
+		return nil, "", Errorf(CodeBadJSON, "The message is not valid UTF-8.")
+	}
+	var head struct {
+		Type json.RawMessage `json:"type"`
+		ID   json.RawMessage `json:"id"`
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, "", Errorf(CodeBadJSON, "A message must be one JSON object.")
+	}
+	if err := json.Unmarshal(trimmed, &head); err != nil {
+		return nil, "", Errorf(CodeBadJSON, "The message is not valid JSON: %s.", jsonProblem(err))
+	}
+	var id string
+	if len(head.ID) > 0 && string(head.ID) != "null" {
+		if err := json.Unmarshal(head.ID, &id); err != nil {
+			return nil, "", Errorf(CodeInvalidField, "Field id must be a string.")
+		}
+		if utf8.RuneCountInString(id) > MaxIDChars {
+			return nil, "", Errorf(CodeInvalidField, "Field id is longer than %d characters.", MaxIDChars)
+		}
+	}
+	if len(head.Type) == 0 || string(head.Type) == "null" {
+		return nil, id, Errorf(CodeMissingField, "Field type is missing.")
+	}
+	var typ string
+	if err := json.Unmarshal(head.Type, &typ); err != nil {
+		return nil, id, Errorf(CodeInvalidField, "Field type must be a string.")
+	}
+	newReq, ok := requestTypes[typ]
+	if !ok {
+		return nil, id, Errorf(CodeUnknownType, "%q is not a request this daemon knows.", clip(typ, 40))
+	}
+	req := newReq()
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(req); err != nil {
+		return nil, id, fieldError(err)
+	}
+	if dec.More() {
+		return nil, id, Errorf(CodeBadJSON, "A message must be exactly one JSON object.")
+	}
+	if v, ok := req.(interface{ validate() error }); ok {
+		if err := v.validate(); err != nil {
+			return nil, id, err
+		}
+	}
+	return req, id, nil
+}
+
+func fieldError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if field == "" {
+			return Errorf(CodeBadJSON, "A message must be one JSON object.")
+		}
+		return Errorf(CodeInvalidField, "Field %s must be %s, not %s.", clip(field, 60), jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+		name, _ := strconv.Unquote(strings.TrimPrefix(msg, "json: unknown field "))
+		return Errorf(CodeUnknownField, "Field %q is not part of this request.", clip(name, 60))
+	}
+	return Errorf(CodeBadJSON, "The message is not valid JSON: %s.", jsonProblem(err))
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "int", "int64", "uint64", "float64":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "a list"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return "of another type"
+}
+
+func jsonProblem(err error) string {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return "syntax error at byte " + strconv.FormatInt(syn.Offset, 10)
+	}
+	return "it ends too early or has the wrong shape"
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// CanonicalSlug turns the path segment after /in/ of a profile URL into the
+// key tactful files a contact under: percent-decoded and lower-case, so that
+// /in/Jos%C3%A9-x/ and /in/josé-x/ are one person. It refuses anything that
+// is not a plain profile slug: LinkedIn slugs are 3 to 100 letters, digits,
+// hyphens and underscores, which also rules out path tricks such as "../".
+func CanonicalSlug(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", Errorf(CodeMissingField, "Field slug is missing.")
+	}
+	if strings.Contains(s, "%") {
+		dec, err := url.PathUnescape(s)
+		if err != nil || !utf8.ValidString(dec) {
+			return "", Errorf(CodeInvalidSlug, "The slug %q has a broken percent-encoding.", clip(s, 60))
+		}
+		s = dec
+	}
+	s = strings.ToLower(s)
+	n := utf8.RuneCountInString(s)
+	if n < 3 || n > 100 {
+		return "", Errorf(CodeInvalidSlug, "A profile slug has 3 to 100 characters; %q has %d.", clip(s, 60), n)
+	}
+	for _, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == '-' || r == '_') {
+			return "", Errorf(CodeInvalidSlug, "%q is not a profile slug: only letters, digits, - and _ may appear.", clip(s, 60))
+		}
+	}
+	return s, nil
+}
+
+// NormalizeTag folds a tag to the form it is stored in: trimmed, lower-case,
+// inner spaces as hyphens.
+func NormalizeTag(raw string) (string, error) {
+	t := strings.ToLower(strings.Join(strings.Fields(raw), "-"))
+	if t == "" {
+		return "", Errorf(CodeInvalidField, "A tag cannot be empty.")
+	}
+	if utf8.RuneCountInString(t) > MaxTagChars {
+		return "", Errorf(CodeInvalidField, "A tag has at most %d characters.", MaxTagChars)
+	}
+	for _, r := range t {
+		if unicode.IsControl(r) {
+			return "", Errorf(CodeInvalidField, "A tag cannot hold control characters.")
+		}
+	}
+	return t, nil
+}
+
+func slugField(s *string) error {
+	c, err := CanonicalSlug(*s)
+	if err != nil {
+		return err
+	}
+	*s = c
+	return nil
+}
+
+func textField(name string, s *string, required bool, max int) error {
+	*s = strings.TrimSpace(*s)
+	if required && *s == "" {
+		return Errorf(CodeMissingField, "Field %s is missing.", name)
+	}
+	if utf8.RuneCountInString(*s) > max {
+		return Errorf(CodeInvalidField, "Field %s is longer than %d characters.", name, max)
+	}
+	return nil
+}
+
+func noteText(s *string) error {
+	*s = strings.TrimSpace(*s)
+	if *s == "" {
+		return Errorf(CodeMissingField, "A note needs some text.")
+	}
+	if n := utf8.RuneCountInString(*s); n > MaxNoteChars {
+		return Errorf(CodeNoteTooLarge, "A note has at most %d characters; this one has %d.", MaxNoteChars, n)
+	}
+	return nil
+}
+
+func noteID(s *string) error {
+	if err := textField("note_id", s, true, MaxIDChars); err != nil {
+		return err
+	}
+	for _, r := range *s {
+		if !(r < utf8.RuneSelf && (r == '-' || r == '_' || r == '.' || r == ':' || unicode.IsLetter(r) || unicode.IsDigit(r))) {
+			return Errorf(CodeInvalidField, "Field note_id may hold only ASCII letters, digits and - _ . :")
+		}
+	}
+	return nil
+}
+
+func (r *Hello) validate() error {
+	if r.Protocol == 0 {
+		return Errorf(CodeMissingField, "Field protocol is missing: say which protocol version the client speaks.")
+	}
+	if err := textField("client", &r.Client, false, MaxIDChars); err != nil {
+		return err
+	}
+	if err := textField("client_version", &r.ClientVersion, false, MaxIDChars); err != nil {
+		return err
+	}
+	return textField("pairing_code", &r.PairingCode, false, 200)
+}
+
+func (r *ContactsSeen) validate() error {
+	if r.Contacts == nil {
+		return Errorf(CodeMissingField, "Field contacts is missing.")
+	}
+	if len(r.Contacts) > MaxBatch {
+		return Errorf(CodeBatchTooLarge, "At most %d contacts fit in one batch; this one has %d. Split it.", MaxBatch, len(r.Contacts))
+	}
+	if err := textField("locale", &r.Locale, false, 35); err != nil {
+		return err
+	}
+	for i := range r.Contacts {
+		c := &r.Contacts[i]
+		if err := slugField(&c.Slug); err != nil {
+			return err
+		}
+		if err := textField("name", &c.Name, true, MaxNameChars); err != nil {
+			return err
+		}
+		if err := textField("headline", &c.Headline, false, MaxNameChars); err != nil {
+			return err
+		}
+		if err := textField("connected_text", &c.ConnectedText, false, MaxNameChars); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *NoteAdd) validate() error {
+	if err := slugField(&r.Slug); err != nil {
+		return err
+	}
+	if err := noteID(&r.NoteID); err != nil {
+		return err
+	}
+	return noteText(&r.Text)
+}
+
+func (r *NoteEdit) validate() error {
+	if err := slugField(&r.Slug); err != nil {
+		return err
+	}
+	if err := noteID(&r.NoteID); err != nil {
+		return err
+	}
+	return noteText(&r.Text)
+}
+
+func (r *NoteDelete) validate() error {
+	if err := slugField(&r.Slug); err != nil {
+		return err
+	}
+	return noteID(&r.NoteID)
+}
+
+func (r *TagsSet) validate() error {
+	if err := slugField(&r.Slug); err != nil {
+		return err
+	}
+	if r.Tags == nil && r.Status == nil {
+		return Errorf(CodeMissingField, "Say tags, status, or both.")
+	}
+	if r.Tags != nil {
+		if len(*r.Tags) > MaxTags {
+			return Errorf(CodeInvalidField, "A contact has at most %d tags.", MaxTags)
+		}
+		seen := map[string]bool{}
+		tags := make([]string, 0, len(*r.Tags))
+		for _, raw := range *r.Tags {
+			t, err := NormalizeTag(raw)
+			if err != nil {
+				return err
+			}
+			if !seen[t] {
+				seen[t] = true
+				tags = append(tags, t)
+			}
+		}
+		*r.Tags = tags
+	}
+	if r.Status != nil && !r.Status.Valid() {
+		return Errorf(CodeInvalidField, "%q is not a status; use one of keep, reviewing, unfollowed, removal_planned, removed, or \"\".", clip(string(*r.Status), 40))
+	}
+	return nil
+}
+
+func (r *FalloutMark) validate() error {
+	if err := slugField(&r.Slug); err != nil {
+		return err
+	}
+	if r.Days < 0 || r.Days > 365 {
+		return Errorf(CodeInvalidField, "Field days must be between 1 and 365.")
+	}
+	return textField("text", &r.Text, false, MaxNoteChars)
+}
+
+func (r *RemovalIntent) validate() error { return slugField(&r.Slug) }
+
+func (r *RemovalOutcome) validate() error {
+	if err := slugField(&r.Slug); err != nil {
+		return err
+	}
+	if r.Outcome == "" {
+		return Errorf(CodeMissingField, "Field outcome is missing.")
+	}
+	if !r.Outcome.Valid() {
+		return Errorf(CodeInvalidField, "%q is not an outcome; use removed, kept or unfollowed.", clip(string(r.Outcome), 40))
+	}
+	return nil
+}
+
+func (r *ContactGet) validate() error { return slugField(&r.Slug) }
+
+func (r *HistoryGet) validate() error {
+	if r.Slug != "" {
+		if err := slugField(&r.Slug); err != nil {
+			return err
+		}
+	}
+	for _, k := range r.Kinds {
+		if !k.Valid() {
+			return Errorf(CodeInvalidField, "%q is not a kind of event.", clip(string(k), 40))
+		}
+	}
+	if err := textField("query", &r.Query, false, MaxQueryChars); err != nil {
+		return err
+	}
+	if r.Cursor != "" {
+		if _, err := strconv.ParseUint(r.Cursor, 10, 64); err != nil {
+			return Errorf(CodeInvalidField, "Field cursor must be a next_cursor the daemon gave.")
+		}
+	}
+	if r.Limit < 0 || r.Limit > MaxHistoryLimit {
+		return Errorf(CodeInvalidField, "Field limit must be between 1 and %d.", MaxHistoryLimit)
+	}
+	if r.Limit == 0 {
+		r.Limit = DefaultHistoryLimit
+	}
+	return nil
+}
+
+func (r *ImportConnections) validate() error {
+	if strings.TrimSpace(r.CSV) == "" {
+		return Errorf(CodeMissingField, "Field csv is missing: send the text of Connections.csv.")
+	}
+	return nil
+}
+
+func (r *Export) validate() error {
+	switch r.Format {
+	case "":
+		r.Format = "json"
+	case "json", "csv":
+	default:
+		return Errorf(CodeInvalidField, "Field format must be json or csv.")
+	}
+	return nil
+}
