@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -27,6 +28,8 @@ var requestTypes = map[string]func() Request{
 	TypeHistoryGet:        func() Request { return &HistoryGet{} },
 	TypeImportConnections: func() Request { return &ImportConnections{} },
 	TypeExport:            func() Request { return &Export{} },
+	TypeImportJSON:        func() Request { return &ImportJSON{} },
+	TypeStatus:            func() Request { return &StatusGet{} },
 }
 
 // RequestTypes lists every request type the daemon accepts.
@@ -377,6 +380,11 @@ func (r *HistoryGet) validate() error {
 			return Errorf(CodeInvalidField, "Field cursor must be a next_cursor the daemon gave.")
 		}
 	}
+	if r.Since != "" {
+		if _, err := time.Parse(time.DateOnly, r.Since); err != nil {
+			return Errorf(CodeInvalidField, "Field since must be a date like 2026-01-31.")
+		}
+	}
 	if r.Limit < 0 || r.Limit > MaxHistoryLimit {
 		return Errorf(CodeInvalidField, "Field limit must be between 1 and %d.", MaxHistoryLimit)
 	}
@@ -389,6 +397,13 @@ func (r *HistoryGet) validate() error {
 func (r *ImportConnections) validate() error {
 	if strings.TrimSpace(r.CSV) == "" {
 		return Errorf(CodeMissingField, "Field csv is missing: send the text of Connections.csv.")
+	}
+	return nil
+}
+
+func (r *ImportJSON) validate() error {
+	if strings.TrimSpace(r.Data) == "" {
+		return Errorf(CodeMissingField, "Field data is missing: send the text of a tactful JSON export.")
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ const (
 	TypeHistoryGet        = "history_get"
 	TypeImportConnections = "import_connections"
 	TypeExport            = "export"
+	TypeImportJSON        = "import_json"
+	TypeStatus            = "status"
 
 	// Replies.
 	TypeWelcome      = "welcome"
@@ -30,6 +32,7 @@ const (
 	TypeHistory      = "history"
 	TypeImportResult = "import_summary"
 	TypeExportData   = "export_data"
+	TypeStatusReply  = "status_reply"
 	TypeError        = "error"
 
 	// Events.
@@ -153,6 +156,8 @@ type HistoryGet struct {
 	Query  string      `json:"query,omitempty"`
 	Cursor string      `json:"cursor,omitempty"`
 	Limit  int         `json:"limit,omitempty"`
+	// Since (YYYY-MM-DD) keeps events on or after that day.
+	Since string `json:"since,omitempty"`
 }
 
 // ImportConnections carries the text of LinkedIn's Connections.csv.
@@ -165,6 +170,18 @@ type ImportConnections struct {
 type Export struct {
 	Header
 	Format string `json:"format"` // "json" or "csv"
+}
+
+// ImportJSON carries a tactful JSON export to restore: contacts are replaced
+// by the file's, events the store lacks are added.
+type ImportJSON struct {
+	Header
+	Data string `json:"data"`
+}
+
+// StatusGet asks the daemon how it is and what it holds.
+type StatusGet struct {
+	Header
 }
 
 // Welcome answers a good hello.
@@ -235,6 +252,17 @@ type ExportData struct {
 	Format   string `json:"format"`
 	Filename string `json:"filename"`
 	Data     string `json:"data"`
+}
+
+// StatusReply answers status.
+type StatusReply struct {
+	Header
+	Protocol      int    `json:"protocol"`
+	DaemonVersion string `json:"daemon_version"`
+	Contacts      int    `json:"contacts"`
+	Notes         int    `json:"notes"`
+	Events        int    `json:"events"`
+	Connections   int    `json:"connections"`
 }
 
 // ErrorReply answers a request that failed. ID is empty when the request

@@ -24,6 +24,7 @@ var replyTypes = map[string]func() any{
 	TypeImportResult:   func() any { return &ImportResult{} },
 	TypeExportData:     func() any { return &ExportData{} },
 	TypeError:          func() any { return &ErrorReply{} },
+	TypeStatusReply:    func() any { return &StatusReply{} },
 	TypeContactChanged: func() any { return &ContactChanged{} },
 }
 
