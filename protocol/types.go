@@ -230,3 +230,19 @@ type Skipped struct {
 	Line   int    `json:"line"`
 	Reason string `json:"reason"`
 }
+
+// Archive is tactful's own export file: everything the store holds. The JSON
+// export is one Archive; importing it restores the store exactly.
+type Archive struct {
+	Format     string    `json:"format"` // always ArchiveFormat
+	Version    int       `json:"version"`
+	ExportedAt time.Time `json:"exported_at"`
+	Contacts   []Contact `json:"contacts"`
+	Events     []Event   `json:"events"` // oldest first
+}
+
+// ArchiveFormat names the JSON export so a wrong file is told apart at once.
+const ArchiveFormat = "tactful-export"
+
+// ArchiveVersion is the version of the Archive layout this package writes.
+const ArchiveVersion = 1
