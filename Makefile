@@ -1,0 +1,63 @@
+# tactful: `make run` serves the daemon, `make test` runs every test.
+# Everything here runs from a fresh clone; `make deps` installs what is missing.
+
+GO        ?= go
+BIN       := bin/tactful
+PKG_CMD   := ./daemon/cmd/tactful
+FUZZTIME  ?= 10s
+SOAKCYCLES ?= 50
+
+.PHONY: all build run test fuzz-short test-go test-extension lint-extension deps fuzz bench soak screenshots clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) $(PKG_CMD)
+
+## run: build and serve with the default home (~/.local/share/tactful) on 127.0.0.1:47291
+run: build
+	./$(BIN) serve
+
+## test: every test: Go (unit, server, CLI, browser end-to-end), a short fuzz, the extension's unit tests and lint
+test: deps test-go fuzz-short test-extension lint-extension
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 12m ./...
+
+# A short run of every fuzz target; `make fuzz` runs them longer.
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+test-extension:
+	cd extension && npm test
+
+lint-extension:
+	cd extension && npm run lint
+
+## deps: what the tests need beyond Go: the extension's npm packages and Debian's chromium
+deps:
+	@scripts/deps.sh
+
+## bench: the speed and memory benchmarks of docs/benchmarks.md
+bench:
+	@scripts/bench.sh
+
+## soak: many kill -9 / restart cycles of the daemon under writers
+soak:
+	TACTFUL_SOAK_CYCLES=$(SOAKCYCLES) $(GO) test -count=1 -run 'TestCrash' -timeout 60m -v ./daemon/...
+
+## screenshots: PNGs of the badges, composer, reminder and popup into docs/img
+screenshots: deps
+	TACTFUL_SCREENSHOTS=1 $(GO) test -count=1 -run TestScreenshots -v ./e2e/
+
+clean:
+	rm -rf bin
