@@ -1,0 +1,467 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/tactful/tactful/protocol"
+)
+
+// See records the cards the page showed, all in one transaction, and returns
+// the stored contacts in the order of s. A contact new to the store gets a
+// first_seen event; one seen before keeps its notes, tags, status and history.
+func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
+	for _, sg := range s {
+		if err := checkSlug(sg.Slug); err != nil {
+			return nil, err
+		}
+		if err := checkDay("connected_on", sg.ConnectedOn); err != nil {
+			return nil, err
+		}
+	}
+	if len(s) == 0 {
+		return []protocol.Contact{}, nil
+	}
+	var out []protocol.Contact
+	var added int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		out, added = make([]protocol.Contact, 0, len(s)), 0
+		now := db.clock()
+		for _, sg := range s {
+			c, found, err := getContact(tx, sg.Slug)
+			if err != nil {
+				return err
+			}
+			if !found {
+				c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
+			}
+			c.Name, c.Headline, c.LastSeen = sg.Name, sg.Headline, now
+			// A markup that hides the date must not erase the one we have.
+			if sg.ConnectedText != "" {
+				c.ConnectedText = sg.ConnectedText
+			}
+			if betterDate(c.ConnectedOn, c.ConnectedSource, sg.ConnectedOn, sg.ConnectedSource) {
+				c.ConnectedOn, c.ConnectedSource = sg.ConnectedOn, sg.ConnectedSource
+			}
+			if err := putContact(tx, c); err != nil {
+				return err
+			}
+			if !found {
+				added++
+				if err := appendEvent(tx, &protocol.Event{At: now, Slug: c.Slug, Name: c.Name, Kind: protocol.EventFirstSeen,
+					Summary: "First seen on the connections page"}); err != nil {
+					return err
+				}
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, db.writeErr("see", err)
+	}
+	db.log.Debug().Int("seen", len(s)).Int("new", added).Msg("contacts seen")
+	return out, nil
+}
+
+// betterDate decides whether a connection date replaces the stored one. The
+// same source replaces itself (a newer reading); across sources the more
+// exact one wins, and between two exact sources the stored one stays, so a
+// page and an import that disagree by a day do not flip it back and forth.
+func betterDate(storedDay string, storedSrc protocol.DateSource, day string, src protocol.DateSource) bool {
+	if day == "" {
+		return false
+	}
+	if storedDay == "" || src == storedSrc {
+		return true
+	}
+	return dateRank(src) > dateRank(storedSrc)
+}
+
+func dateRank(s protocol.DateSource) int {
+	switch {
+	case s.Exact():
+		return 2
+	case s == protocol.DateFromPageRelative:
+		return 1
+	}
+	return 0
+}
+
+// Contact returns the stored contact or a not_found error.
+func (db *DB) Contact(slug string) (protocol.Contact, error) {
+	var c protocol.Contact
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		c, err = mustContact(tx, slug)
+		return err
+	})
+	return c, db.readErr("contact", err)
+}
+
+// SetTags replaces the tags, the status, or both; nil leaves that part alone.
+// Each part that really changes appends its own event.
+func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (protocol.Contact, error) {
+	var newTags []string
+	if tags != nil {
+		var err error
+		if newTags, err = normalizeTags(*tags); err != nil {
+			return protocol.Contact{}, err
+		}
+	}
+	if status != nil && !status.Valid() {
+		return protocol.Contact{}, protocol.Errorf(protocol.CodeInvalidField, "%q is not a status.", *status)
+	}
+	var c protocol.Contact
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		if c, err = mustContact(tx, slug); err != nil {
+			return err
+		}
+		now := db.clock()
+		changed := false
+		if tags != nil && !slices.Equal(c.Tags, newTags) {
+			if err := countTags(tx, c.Tags, -1); err != nil {
+				return err
+			}
+			if err := countTags(tx, newTags, +1); err != nil {
+				return err
+			}
+			c.Tags = newTags
+			changed = true
+			summary := "Tags cleared"
+			if len(newTags) > 0 {
+				summary = "Tags set to " + strings.Join(newTags, ", ")
+			}
+			if err := appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventTagsChanged,
+				Summary: summary, Tags: slices.Clone(newTags)}); err != nil {
+				return err
+			}
+		}
+		if status != nil && c.Status != *status {
+			c.Status = *status
+			changed = true
+			if err := appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventStatusChanged,
+				Summary: statusSummary(*status), Status: *status}); err != nil {
+				return err
+			}
+		}
+		if !changed {
+			return nil
+		}
+		return putContact(tx, c)
+	})
+	return c, db.writeErr("set_tags", err)
+}
+
+func statusSummary(s protocol.Status) string {
+	if s == protocol.StatusNone {
+		return "Status cleared"
+	}
+	return "Status: " + string(s)
+}
+
+func normalizeTags(raw []string) ([]string, error) {
+	if len(raw) > protocol.MaxTags {
+		return nil, protocol.Errorf(protocol.CodeInvalidField, "A contact has at most %d tags.", protocol.MaxTags)
+	}
+	out := make([]string, 0, len(raw))
+	for _, r := range raw {
+		t, err := protocol.NormalizeTag(r)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// countTags moves the in-use counts of tags by delta, dropping tags that
+// reach zero so Tags lists only what some contact carries.
+func countTags(tx *bolt.Tx, tags []string, delta int64) error {
+	b := tx.Bucket(bucketTags)
+	for _, t := range tags {
+		var n int64
+		if v := b.Get([]byte(t)); len(v) == 8 {
+			n = int64(binary.BigEndian.Uint64(v))
+		}
+		n += delta
+		var err error
+		if n <= 0 {
+			err = b.Delete([]byte(t))
+		} else {
+			err = b.Put([]byte(t), u64(uint64(n)))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkFallout records a disagreement: FalloutAt is now and the cool-down
+// lasts until the day until (YYYY-MM-DD).
+func (db *DB) MarkFallout(slug string, until string, text string) (protocol.Contact, error) {
+	if err := checkDay("until", until); err != nil {
+		return protocol.Contact{}, err
+	}
+	if until == "" {
+		return protocol.Contact{}, protocol.Errorf(protocol.CodeMissingField, "Say until which day the cool-down lasts.")
+	}
+	var c protocol.Contact
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		if c, err = mustContact(tx, slug); err != nil {
+			return err
+		}
+		now := db.clock()
+		c.FalloutAt, c.CooldownUntil = &now, until
+		if err := putContact(tx, c); err != nil {
+			return err
+		}
+		return appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventFalloutMarked,
+			Summary: "Disagreement marked; cool-down until " + until, Until: until, Text: text})
+	})
+	return c, db.writeErr("mark_fallout", err)
+}
+
+// RecordReminder notes in the history that the removal reminder was shown.
+func (db *DB) RecordReminder(slug string) error {
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		c, err := mustContact(tx, slug)
+		if err != nil {
+			return err
+		}
+		return appendEvent(tx, &protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventReminderShown,
+			Summary: "Removal reminder shown"})
+	})
+	return db.writeErr("record_reminder", err)
+}
+
+// RecordOutcome records what the user did after the reminder. Removing and
+// unfollowing also set the status; keeping leaves it as it was.
+func (db *DB) RecordOutcome(slug string, o protocol.Outcome) (protocol.Contact, error) {
+	var summary string
+	var status protocol.Status
+	switch o {
+	case protocol.OutcomeRemoved:
+		summary, status = "Removed the connection", protocol.StatusRemoved
+	case protocol.OutcomeUnfollowed:
+		summary, status = "Unfollowed instead", protocol.StatusUnfollowed
+	case protocol.OutcomeKept:
+		summary = "Kept the connection"
+	default:
+		return protocol.Contact{}, protocol.Errorf(protocol.CodeInvalidField, "%q is not an outcome; use removed, kept or unfollowed.", o)
+	}
+	var c protocol.Contact
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		var err error
+		if c, err = mustContact(tx, slug); err != nil {
+			return err
+		}
+		ev := protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventOutcome, Summary: summary, Outcome: o}
+		if status != "" && c.Status != status {
+			c.Status, ev.Status = status, status
+			if err := putContact(tx, c); err != nil {
+				return err
+			}
+		}
+		return appendEvent(tx, &ev)
+	})
+	return c, db.writeErr("record_outcome", err)
+}
+
+// Import files the rows of LinkedIn's export in one transaction. It sets
+// name (only where none is stored: the page shows the current one), company,
+// position and the exact connection date; notes, tags and status stay as they
+// are. Only contacts it adds get an imported event, and updated counts the
+// rows that really changed something, so importing the same file twice
+// reports 0 and 0 the second time.
+func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
+	for i, r := range rows {
+		if err := checkSlug(r.Slug); err != nil {
+			return 0, 0, protocol.Errorf(protocol.CodeInvalidSlug, "Row %d: %s", i+1, protocol.ErrorMessage(err))
+		}
+		if err := checkDay("connected_on", r.ConnectedOn); err != nil {
+			return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "Row %d: %s", i+1, protocol.ErrorMessage(err))
+		}
+	}
+	// One transaction, one fsync: 30,000 rows fit comfortably, and a failed
+	// import leaves nothing half done.
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		added, updated = 0, 0
+		now := db.clock()
+		for _, r := range rows {
+			c, found, err := getContact(tx, r.Slug)
+			if err != nil {
+				return err
+			}
+			if !found {
+				c = protocol.Contact{Slug: r.Slug, Name: r.Name, Company: r.Company, Position: r.Position, FirstSeen: now,
+					Tags: []string{}, Notes: []protocol.Note{}}
+				if r.ConnectedOn != "" {
+					c.ConnectedOn, c.ConnectedSource = r.ConnectedOn, protocol.DateFromImport
+				}
+				if err := putContact(tx, c); err != nil {
+					return err
+				}
+				if err := appendEvent(tx, &protocol.Event{At: now, Slug: c.Slug, Name: c.Name, Kind: protocol.EventImported,
+					Summary: "Imported from LinkedIn's export"}); err != nil {
+					return err
+				}
+				added++
+				continue
+			}
+			before := c
+			if c.Name == "" {
+				c.Name = r.Name
+			}
+			c.Company, c.Position = r.Company, r.Position
+			if betterDate(c.ConnectedOn, c.ConnectedSource, r.ConnectedOn, protocol.DateFromImport) {
+				c.ConnectedOn, c.ConnectedSource = r.ConnectedOn, protocol.DateFromImport
+			}
+			if c.Name == before.Name && c.Company == before.Company && c.Position == before.Position &&
+				c.ConnectedOn == before.ConnectedOn && c.ConnectedSource == before.ConnectedSource {
+				continue
+			}
+			if err := putContact(tx, c); err != nil {
+				return err
+			}
+			updated++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, db.writeErr("import", err)
+	}
+	db.log.Info().Int("rows", len(rows)).Int("added", added).Int("updated", updated).Msg("connections imported")
+	return added, updated, nil
+}
+
+// Tags lists every tag some contact carries, sorted.
+func (db *DB) Tags() ([]string, error) {
+	tags := []string{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTags).ForEach(func(k, _ []byte) error {
+			tags = append(tags, string(k))
+			return nil
+		})
+	})
+	return tags, db.readErr("tags", err)
+}
+
+// Stats counts contacts, live notes and events.
+func (db *DB) Stats() (Stats, error) {
+	var s Stats
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		s.Contacts = tx.Bucket(bucketContacts).Stats().KeyN
+		s.Notes = tx.Bucket(bucketNotes).Stats().KeyN
+		s.Events = tx.Bucket(bucketEvents).Stats().KeyN
+		return nil
+	})
+	return s, db.readErr("stats", err)
+}
+
+// getContact decodes the stored contact; found is false when there is none.
+func getContact(tx *bolt.Tx, slug string) (c protocol.Contact, found bool, err error) {
+	raw := tx.Bucket(bucketContacts).Get([]byte(slug))
+	if raw == nil {
+		return c, false, nil
+	}
+	// Unmarshal copies: nothing returned points into the mmap.
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return c, false, fmt.Errorf("decode contact %s: %w", slug, err)
+	}
+	normalizeContact(&c)
+	return c, true, nil
+}
+
+func mustContact(tx *bolt.Tx, slug string) (protocol.Contact, error) {
+	c, found, err := getContact(tx, slug)
+	if err == nil && !found {
+		err = errNoContact(slug)
+	}
+	return c, err
+}
+
+func putContact(tx *bolt.Tx, c protocol.Contact) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode contact: %w", err)
+	}
+	return tx.Bucket(bucketContacts).Put([]byte(c.Slug), raw)
+}
+
+// normalizeContact makes empty lists non-nil so clients always see [] and a
+// contact compares equal to itself after a trip through JSON.
+func normalizeContact(c *protocol.Contact) {
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	if c.Notes == nil {
+		c.Notes = []protocol.Note{}
+	}
+}
+
+// appendEvent gives e the next sequence number and files it in the history
+// and the per-contact index.
+func appendEvent(tx *bolt.Tx, e *protocol.Event) error {
+	events := tx.Bucket(bucketEvents)
+	seq, err := events.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.Seq = seq
+	return putEvent(tx, *e)
+}
+
+func putEvent(tx *bolt.Tx, e protocol.Event) error {
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	if err := tx.Bucket(bucketEvents).Put(u64(e.Seq), raw); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.Seq), nil)
+}
+
+func contactEventKey(slug string, seq uint64) []byte {
+	k := make([]byte, 0, len(slug)+9)
+	k = append(k, slug...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, seq)
+}
+
+func contactEventPrefix(slug string) []byte {
+	return append([]byte(slug), 0)
+}
+
+func checkSlug(slug string) error {
+	canonical, err := protocol.CanonicalSlug(slug)
+	if err != nil {
+		return err
+	}
+	if canonical != slug {
+		return protocol.Errorf(protocol.CodeInvalidSlug, "The slug %q is not in its canonical form %q.", slug, canonical)
+	}
+	return nil
+}
+
+func checkDay(field, day string) error {
+	if day == "" {
+		return nil
+	}
+	if _, err := time.Parse(time.DateOnly, day); err != nil {
+		return protocol.Errorf(protocol.CodeInvalidField, "Field %s must be a date like 2026-01-31.", field)
+	}
+	return nil
+}
