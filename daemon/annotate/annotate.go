@@ -6,24 +6,28 @@
 package annotate
 
 import (
+	"fmt"
+	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tactful/tactful/protocol"
 )
 
-// Rules are the thresholds tactful judges timing by. A zero field takes its
-// Default value, so a zero Rules is usable.
+// Rules are the thresholds tactful judges timing by. A field that is zero or
+// negative takes its Default value, so a zero Rules is usable.
 type Rules struct {
-	// RecentDays is how long after connecting a contact counts as recently
-	// connected.
+	// RecentDays is how many days after connecting a contact still counts as
+	// recently connected (inclusive).
 	RecentDays int
 	// CooldownDays is the cool-down a marked disagreement starts when the
 	// user names none.
 	CooldownDays int
-	// RecentNoteDays is how long a note counts as written in the heat of the
-	// moment.
+	// RecentNoteDays is how many days a note counts as written in the heat
+	// of the moment (inclusive).
 	RecentNoteDays int
-	// Now is the clock; days are local calendar days (time.Local).
+	// Now is the clock. Days are local calendar days (time.Local).
 	Now func() time.Time
 }
 
@@ -32,24 +36,247 @@ func Default() Rules {
 	return Rules{RecentDays: 90, CooldownDays: 14, RecentNoteDays: 7, Now: time.Now}
 }
 
-// Annotate returns what the extension draws on c's card.
-func (r Rules) Annotate(c protocol.Contact) protocol.Annotation {
-	return protocol.Annotation{Slug: c.Slug, Name: c.Name, Tags: []string{}, Badges: []protocol.Badge{}}
-}
-
-// Reminder returns what the extension shows when the user is about to
-// remove c.
-func (r Rules) Reminder(c protocol.Contact) protocol.Reminder {
-	return protocol.Reminder{Slug: c.Slug, Name: c.Name}
+func (r Rules) withDefaults() Rules {
+	d := Default()
+	if r.RecentDays <= 0 {
+		r.RecentDays = d.RecentDays
+	}
+	if r.CooldownDays <= 0 {
+		r.CooldownDays = d.CooldownDays
+	}
+	if r.RecentNoteDays <= 0 {
+		r.RecentNoteDays = d.RecentNoteDays
+	}
+	if r.Now == nil {
+		r.Now = d.Now
+	}
+	return r
 }
 
 // CooldownUntil returns the first day (YYYY-MM-DD) after a cool-down of days
-// starting today; days 0 means CooldownDays.
+// that starts today; days 0 (or less) means CooldownDays.
 func (r Rules) CooldownUntil(days int) string {
-	return ""
+	r = r.withDefaults()
+	if days <= 0 {
+		days = r.CooldownDays
+	}
+	return dateOf(r.Now()).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
-// ParseConnected reads the "Connected ..." text of a connection card.
-func ParseConnected(text, locale string, now time.Time) (day string, src protocol.DateSource, ok bool) {
+// Annotate returns what the extension draws on c's card. Badges come in
+// order of what matters most before a decision: a running cool-down, a
+// recent connection, a newcomer, then what the user recorded (status, tags,
+// notes).
+func (r Rules) Annotate(c protocol.Contact) protocol.Annotation {
+	r = r.withDefaults()
+	s := r.situation(c)
+	a := protocol.Annotation{
+		Slug:        c.Slug,
+		Name:        c.Name,
+		Status:      c.Status,
+		Tags:        tagsOf(c),
+		NoteCount:   len(c.Notes),
+		ConnectedOn: c.ConnectedOn,
+		Badges:      []protocol.Badge{},
+	}
+	if s.cooldown {
+		a.CooldownUntil = c.CooldownUntil
+		a.Badges = append(a.Badges, protocol.Badge{
+			Kind:   protocol.BadgeCooldown,
+			Label:  "Cool-down",
+			Detail: s.cooldownSentence() + ".",
+		})
+	}
+	if s.recent {
+		a.Badges = append(a.Badges, protocol.Badge{
+			Kind:   protocol.BadgeRecent,
+			Label:  "Recently connected",
+			Detail: "Connected " + s.connectedWhen() + ".",
+		})
+	}
+	if !c.FirstSeen.IsZero() && dateOf(c.FirstSeen).Equal(s.today) {
+		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeNew, Label: "New", Detail: "First seen today."})
+	}
+	if label, detail, ok := statusText(c.Status); ok {
+		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeStatus, Label: label, Detail: detail})
+	}
+	for _, t := range a.Tags {
+		a.Badges = append(a.Badges, protocol.Badge{
+			Kind:   protocol.BadgeTag,
+			Label:  t,
+			Detail: fmt.Sprintf("You tagged %s as %s.", nameOr(c.Name, "this person"), t),
+		})
+	}
+	if notes := newestNotes(c.Notes); len(notes) > 0 {
+		label := "1 note"
+		if len(notes) > 1 {
+			label = fmt.Sprintf("%d notes", len(notes))
+		}
+		a.Badges = append(a.Badges, protocol.Badge{
+			Kind:   protocol.BadgeNote,
+			Label:  label,
+			Detail: "Latest: " + excerpt(notes[0].Text, 80),
+		})
+	}
+	return a
+}
+
+// situation is what the clock says about a contact today.
+type situation struct {
+	today time.Time
+
+	cooldown     bool
+	cooldownEnd  time.Time
+	falloutAt    time.Time // zero when not known
+	recent       bool
+	connected    time.Time
+	approximate  bool // connected comes from "Connected 2 weeks ago"
+	recentNote   bool
+	noteWrittenD int // days since the newest note was written
+}
+
+func (r Rules) situation(c protocol.Contact) situation {
+	s := situation{today: dateOf(r.Now())}
+	// CooldownUntil is the first free day, so a cool-down that ends today no
+	// longer holds the user back.
+	if end, err := time.ParseInLocation(time.DateOnly, c.CooldownUntil, time.Local); err == nil && s.today.Before(end) {
+		s.cooldown, s.cooldownEnd = true, end
+		if c.FalloutAt != nil {
+			s.falloutAt = dateOf(*c.FalloutAt)
+		}
+	}
+	if on, err := time.ParseInLocation(time.DateOnly, c.ConnectedOn, time.Local); err == nil {
+		// A date after today is a bad record, not a recent connection.
+		if d := daysBetween(on, s.today); d >= 0 && d <= r.RecentDays {
+			s.recent, s.connected = true, on
+			s.approximate = c.ConnectedSource == protocol.DateFromPageRelative
+		}
+	}
+	if notes := newestNotes(c.Notes); len(notes) > 0 {
+		if d := daysBetween(dateOf(written(notes[0])), s.today); d >= 0 && d <= r.RecentNoteDays {
+			s.recentNote, s.noteWrittenD = true, d
+		}
+	}
+	return s
+}
+
+// cooldownSentence is the cool-down said without a final full stop, so the
+// reminder can go on from it.
+func (s situation) cooldownSentence() string {
+	if s.falloutAt.IsZero() {
+		return "You chose a cool-down until " + humanDate(s.cooldownEnd)
+	}
+	return fmt.Sprintf("You marked a disagreement on %s; cool-down until %s", humanDate(s.falloutAt), humanDate(s.cooldownEnd))
+}
+
+// connectedWhen says when the connection was made: "about 2 weeks ago
+// (around 15 Nov 2026)" for a date worked out from a relative text, "2 weeks
+// ago (15 Nov 2026)" for a known day.
+func (s situation) connectedWhen() string {
+	d := daysBetween(s.connected, s.today)
+	switch {
+	case d == 0:
+		return "today"
+	case d == 1:
+		return "yesterday"
+	case s.approximate:
+		return fmt.Sprintf("about %s (around %s)", ago(d), humanDate(s.connected))
+	}
+	return fmt.Sprintf("%s (%s)", ago(d), humanDate(s.connected))
+}
+
+// ago says a number of days the way people do: "3 days ago", "2 weeks ago",
+// "4 months ago".
+func ago(days int) string {
+	switch {
+	case days == 0:
+		return "today"
+	case days == 1:
+		return "yesterday"
+	case days < 14:
+		return fmt.Sprintf("%d days ago", days)
+	case days < 60:
+		return fmt.Sprintf("%d weeks ago", days/7)
+	case days < 365:
+		return fmt.Sprintf("%d months ago", days/30)
+	case days < 730:
+		return "a year ago"
+	}
+	return fmt.Sprintf("%d years ago", days/365)
+}
+
+// humanDate is how dates are shown to people: 15 Nov 2026, unambiguous in
+// every locale.
+func humanDate(t time.Time) string { return t.Format("2 Jan 2006") }
+
+// daysBetween counts calendar days from a to b, both local midnights. It
+// rounds because a day with a daylight-saving change is 23 or 25 hours.
+func daysBetween(a, b time.Time) int {
+	return int((b.Sub(a) + 12*time.Hour) / (24 * time.Hour))
+}
+
+func statusText(s protocol.Status) (label, detail string, ok bool) {
+	switch s {
+	case protocol.StatusReviewing:
+		return "Reviewing", "You are reviewing this connection.", true
+	case protocol.StatusKeep:
+		return "Keep", "You decided to keep this connection.", true
+	case protocol.StatusUnfollowed:
+		return "Unfollowed", "You unfollowed this connection and kept it.", true
+	case protocol.StatusRemovalPlanned:
+		return "Removal planned", "You plan to remove this connection.", true
+	case protocol.StatusRemoved:
+		return "Removed", "You removed this connection.", true
+	}
 	return "", "", false
+}
+
+func tagsOf(c protocol.Contact) []string {
+	out := make([]string, 0, len(c.Tags))
+	return append(out, c.Tags...)
+}
+
+// written is when a note last changed: an edit is writing too.
+func written(n protocol.Note) time.Time {
+	if n.Updated.After(n.Created) {
+		return n.Updated
+	}
+	return n.Created
+}
+
+// newestNotes returns the notes with text, most recently written first.
+func newestNotes(notes []protocol.Note) []protocol.Note {
+	out := make([]protocol.Note, 0, len(notes))
+	for _, n := range notes {
+		if strings.TrimSpace(n.Text) != "" {
+			out = append(out, n)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return written(out[i]).After(written(out[j])) })
+	return out
+}
+
+// excerpt fits text on one line of at most max characters, cut after a
+// whole word and marked with an ellipsis.
+func excerpt(text string, max int) string {
+	s := strings.Join(strings.Fields(text), " ")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max]
+	cut := max - 1
+	for i := cut; i > max/2; i-- {
+		if r[i] == ' ' {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:.-") + "…"
+}
+
+func nameOr(name, fallback string) string {
+	if n := strings.TrimSpace(name); n != "" {
+		return n
+	}
+	return fallback
 }
