@@ -278,7 +278,7 @@ func (c columns) row(rec []string, line int) (row Row, reason, warning string) {
 		if i < 0 || i >= len(rec) {
 			return ""
 		}
-		return strings.Join(strings.Fields(rec[i]), " ")
+		return squeeze(rec[i])
 	}
 	row = Row{
 		Line:      line,
@@ -366,6 +366,26 @@ func csvReason(pe *csv.ParseError) string {
 		return "it is not valid CSV: a quoted field is not closed properly"
 	}
 	return "it is not valid CSV"
+}
+
+// squeeze trims s and turns each inner run of white space into one space,
+// without allocating when s is already so.
+func squeeze(s string) string {
+	prevSpace := true // a space at the start needs work too
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			if r != ' ' || prevSpace {
+				return strings.Join(strings.Fields(s), " ")
+			}
+			prevSpace = true
+			continue
+		}
+		prevSpace = false
+	}
+	if prevSpace && s != "" {
+		return strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 func allEmpty(rec []string) bool {
