@@ -10,16 +10,19 @@ import (
 	"github.com/tactful/tactful/protocol"
 )
 
+// testZone is the tests' local time: neither UTC nor a whole hour off, so a
+// rule that mixes up UTC and local days fails here on any machine.
+var testZone = time.FixedZone("UTC+5:30", 5*3600+1800)
+
 func TestMain(m *testing.M) {
-	// A zone that is neither UTC nor a whole hour off, so a rule that mixes
-	// up UTC and local days fails here on any machine.
-	time.Local = time.FixedZone("UTC+5:30", 5*3600+1800)
+	time.Local = testZone
 	os.Exit(m.Run())
 }
 
-// at is a local time on the test calendar.
+// at is a local time on the test calendar. It names testZone rather than
+// time.Local because package variables are built before TestMain runs.
 func at(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, time.Local)
+	return time.Date(y, m, d, h, min, 0, 0, testZone)
 }
 
 // testNow is Sunday 29 Nov 2026, 10:00 local, the day the fixture pages
