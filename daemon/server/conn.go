@@ -1,0 +1,312 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/rs/zerolog"
+
+	"github.com/tactful/tactful/protocol"
+)
+
+// Close reasons (at most 123 bytes each).
+const (
+	reasonHelloTimeout = "no hello in time; send hello first"
+	reasonBadCode      = "wrong pairing code; run `tactful pair`"
+	reasonNoCode       = "missing pairing code; run `tactful pair`"
+	reasonRotated      = "the pairing code changed; pair again"
+	reasonRateLimited  = "too many messages too fast; slow down"
+	reasonTooSlow      = "too far behind on updates; reconnect"
+)
+
+// StatusTooSlow closes a connection that does not read its pushed events.
+const StatusTooSlow = websocket.StatusTryAgainLater
+
+// conn is one WebSocket connection. The handler goroutine reads and answers
+// (read loop); the writer goroutine owns every write and the close.
+type conn struct {
+	s      *Server
+	ws     *websocket.Conn
+	log    zerolog.Logger
+	send   chan []byte   // outgoing messages, replies and pushes
+	quit   chan struct{} // closed by shutdown
+	authCh chan uint64   // the pairing generation, once hello succeeded
+	done   chan struct{} // closed when the writer has closed the socket
+
+	closeOnce   sync.Once
+	closeCode   websocket.StatusCode
+	closeReason string
+
+	authed atomic.Bool
+	limit  bucket
+	// refusals counts rate_limited replies in a row (read loop only).
+	refusals int
+}
+
+func newConn(s *Server, ws *websocket.Conn, remote, origin string) *conn {
+	return &conn{
+		s:      s,
+		ws:     ws,
+		log:    s.log.With().Str("remote", remote).Str("origin", clip(origin, 100)).Logger(),
+		send:   make(chan []byte, s.cfg.SendQueue),
+		quit:   make(chan struct{}),
+		authCh: make(chan uint64, 1),
+		done:   make(chan struct{}),
+		limit:  bucket{rate: s.cfg.RateLimit, burst: float64(s.cfg.RateBurst), tokens: float64(s.cfg.RateBurst)},
+	}
+}
+
+// run serves the connection until it closes, and returns when both of its
+// goroutines have ended.
+func (c *conn) run() {
+	c.log.Debug().Msg("connection open")
+	go c.writeLoop()
+	c.readLoop()
+	c.shutdown(websocket.StatusNormalClosure, "")
+	<-c.done
+	c.log.Debug().Int("code", int(c.closeCode)).Str("reason", c.closeReason).Msg("connection closed")
+}
+
+// shutdown asks the writer to close the socket with code and reason. The
+// first call wins.
+func (c *conn) shutdown(code websocket.StatusCode, reason string) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeReason = code, reason
+		close(c.quit)
+	})
+}
+
+// refuse closes the connection for a reason worth an info line.
+func (c *conn) refuse(code websocket.StatusCode, reason string) {
+	c.log.Info().Int("code", int(code)).Str("reason", reason).Msg("connection refused")
+	c.shutdown(code, reason)
+}
+
+func (c *conn) writeLoop() {
+	defer close(c.done)
+	hello := time.NewTimer(c.s.cfg.HelloTimeout)
+	defer hello.Stop()
+	helloC := hello.C
+	var rotated <-chan struct{}
+	for {
+		select {
+		case msg := <-c.send:
+			ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.WriteTimeout)
+			err := c.ws.Write(ctx, websocket.MessageText, msg)
+			cancel()
+			if err != nil {
+				c.log.Debug().Err(err).Msg("write failed")
+				c.shutdown(websocket.StatusInternalError, "")
+				c.ws.CloseNow()
+				return
+			}
+		case gen := <-c.authCh:
+			hello.Stop()
+			helloC = nil
+			rotated = c.s.cfg.Pairing.Watch(gen)
+		case <-helloC:
+			if !c.authed.Load() {
+				c.refuse(protocol.CloseHelloTimeout, reasonHelloTimeout)
+			}
+		case <-rotated:
+			c.refuse(protocol.ClosePairingRotated, reasonRotated)
+			rotated = nil
+		case <-c.quit:
+			if err := c.ws.Close(c.closeCode, c.closeReason); err != nil {
+				c.log.Debug().Err(err).Msg("close handshake incomplete")
+			}
+			return
+		}
+	}
+}
+
+// push queues a message without waiting; a connection too far behind to
+// take it is closed.
+func (c *conn) push(msg []byte) {
+	select {
+	case c.send <- msg:
+	default:
+		c.refuse(StatusTooSlow, reasonTooSlow)
+	}
+}
+
+// reply queues a message for the client, waiting for room; false when the
+// connection is closing.
+func (c *conn) reply(v any) bool {
+	msg, err := json.Marshal(v)
+	if err != nil {
+		c.log.Error().Err(err).Msg("cannot encode a reply")
+		id := ""
+		if r, ok := v.(protocol.Request); ok {
+			id = r.RequestID()
+		}
+		msg, _ = json.Marshal(protocol.NewError(id, err))
+	}
+	select {
+	case c.send <- msg:
+		return true
+	case <-c.quit:
+		return false
+	}
+}
+
+func (c *conn) readLoop() {
+	ctx := context.Background() // a cancelled read context would close the socket on its own terms
+	for {
+		select {
+		case <-c.quit:
+			return
+		default:
+		}
+		typ, data, err := c.ws.Read(ctx)
+		if err != nil {
+			if status := websocket.CloseStatus(err); status != -1 {
+				c.log.Debug().Int("code", int(status)).Msg("peer closed")
+			} else {
+				c.log.Debug().Err(err).Msg("read ended")
+			}
+			return
+		}
+		if !c.limit.allow(c.s.now()) {
+			c.refusals++
+			if c.refusals >= c.s.cfg.MaxRefusals {
+				c.refuse(protocol.CloseRateLimited, reasonRateLimited)
+				return
+			}
+			if c.refusals == 1 {
+				c.log.Info().Msg("rate limited")
+			}
+			c.reply(protocol.NewError(peekID(data), protocol.Errorf(protocol.CodeRateLimited,
+				"Too many messages too fast: at most %g a second. Wait a moment and send it again.", c.s.cfg.RateLimit)))
+			continue
+		}
+		c.refusals = 0
+		if typ != websocket.MessageText {
+			c.reply(protocol.NewError("", protocol.Errorf(protocol.CodeBadJSON, "Send each message as one JSON object in a text frame.")))
+			continue
+		}
+		c.handle(data)
+	}
+}
+
+// peekID reads the id of a message the server will not otherwise read, so
+// a client can match the refusal to its request.
+func peekID(data []byte) string {
+	if len(data) > 64<<10 {
+		return ""
+	}
+	var head struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &head) != nil || len(head.ID) > protocol.MaxIDChars*4 {
+		return ""
+	}
+	return head.ID
+}
+
+func (c *conn) handle(data []byte) {
+	start := time.Now()
+	req, id, err := protocol.Decode(data)
+	if err != nil {
+		c.log.Debug().Str("code", string(protocol.ErrorCode(err))).Msg("bad request")
+		c.reply(protocol.NewError(id, err))
+		return
+	}
+	if h, ok := req.(*protocol.Hello); ok {
+		c.hello(h)
+		return
+	}
+	if !c.authed.Load() {
+		c.log.Debug().Str("type", req.RequestType()).Msg("request before hello")
+		c.reply(protocol.NewError(id, protocol.Errorf(protocol.CodeUnauthorized,
+			"Say hello with the pairing code first; run `tactful pair` to see it.")))
+		return
+	}
+	reply, changed, err := c.s.safeHandle(req)
+	ev := c.log.Debug().Str("type", req.RequestType()).Dur("took", time.Since(start))
+	if err != nil {
+		code := protocol.ErrorCode(err)
+		if code == protocol.CodeInternal {
+			c.log.Error().Err(err).Str("type", req.RequestType()).Msg("request failed")
+		}
+		ev.Str("code", string(code)).Msg("request refused")
+		c.reply(protocol.NewError(id, err))
+		return
+	}
+	ev.Msg("request")
+	c.reply(reply)
+	if changed != nil {
+		msg, err := json.Marshal(protocol.ContactChanged{Header: protocol.Header{Type: protocol.TypeContactChanged}, Annotation: *changed})
+		if err != nil {
+			c.log.Error().Err(err).Msg("cannot encode contact_changed")
+			return
+		}
+		c.s.broadcast(c, msg)
+	}
+}
+
+func (c *conn) hello(h *protocol.Hello) {
+	if c.authed.Load() {
+		c.reply(protocol.NewError(h.ID, protocol.Errorf(protocol.CodeInvalidField, "This connection has said hello already.")))
+		return
+	}
+	switch {
+	case h.Protocol > protocol.Version:
+		c.refuse(protocol.CloseUnsupportedVersion, fmt.Sprintf("extension speaks protocol %d; upgrade the tactful daemon (it speaks %d to %d)",
+			h.Protocol, protocol.MinVersion, protocol.Version))
+		return
+	case h.Protocol < protocol.MinVersion:
+		c.refuse(protocol.CloseUnsupportedVersion, fmt.Sprintf("extension speaks protocol %d; update the extension (the daemon speaks %d to %d)",
+			h.Protocol, protocol.MinVersion, protocol.Version))
+		return
+	}
+	var gen uint64
+	ok := false
+	if c.s.cfg.Pairing != nil {
+		gen, ok = c.s.cfg.Pairing.Check(h.PairingCode)
+	}
+	if !ok {
+		c.s.pause(c.quit)
+		if h.PairingCode == "" {
+			c.refuse(protocol.CloseBadPairingCode, reasonNoCode)
+		} else {
+			c.refuse(protocol.CloseBadPairingCode, reasonBadCode)
+		}
+		return
+	}
+	c.authed.Store(true)
+	c.authCh <- gen // buffered; sent once
+	c.log.Debug().Str("client", h.Client).Str("client_version", h.ClientVersion).Int("protocol", h.Protocol).Msg("hello")
+	c.reply(protocol.Welcome{
+		Header:        protocol.Header{Type: protocol.TypeWelcome, ID: h.ID},
+		Protocol:      protocol.Version,
+		DaemonVersion: c.s.cfg.Version,
+		Tags:          c.s.vocabulary(),
+		Statuses:      protocol.Statuses,
+	})
+}
+
+// bucket is a token bucket: rate tokens a second, up to burst.
+type bucket struct {
+	rate, burst, tokens float64
+	last                time.Time
+}
+
+func (b *bucket) allow(now time.Time) bool {
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	if b.last.IsZero() || now.After(b.last) {
+		b.last = now
+	}
+	if b.tokens >= 1 {
+		b.tokens--
+		return true
+	}
+	return false
+}
