@@ -79,7 +79,7 @@ func ReadJSON(r io.Reader) (protocol.Archive, error) {
 		Format  json.RawMessage `json:"format"`
 		Version json.RawMessage `json:"version"`
 	}
-	if err := json.Unmarshal(trimmed, &head); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(trimmed)).Decode(&head); err != nil {
 		return protocol.Archive{}, notExport("it is not valid JSON")
 	}
 	var format string
