@@ -72,8 +72,11 @@ func ReadJSON(r io.Reader) (protocol.Archive, error) {
 	}
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || trimmed[0] != '{' || !utf8.Valid(trimmed) {
+	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return protocol.Archive{}, notExport("it is not a JSON object")
+	}
+	if !utf8.Valid(trimmed) {
+		return protocol.Archive{}, notExport("it is not UTF-8 text")
 	}
 	var head struct {
 		Format  json.RawMessage `json:"format"`
@@ -143,6 +146,9 @@ func check(a protocol.Archive) error {
 		n := i + 1
 		if !e.Kind.Valid() {
 			return damaged(fmt.Sprintf("event %d has an unknown kind", n))
+		}
+		if e.Slug == "" {
+			continue // an event about the whole store, not one contact
 		}
 		if slug, err := protocol.CanonicalSlug(e.Slug); err != nil || slug != e.Slug {
 			return damaged(fmt.Sprintf("event %d has no valid profile slug", n))

@@ -49,6 +49,7 @@ func archive() protocol.Archive {
 			{Seq: 3, At: day(5, 8), Slug: "josé-garcía-núñez-4b1a2c3", Name: "José García-Núñez", Kind: protocol.EventFirstSeen, Summary: "First seen"},
 			{Seq: 4, At: day(20, 9), Slug: "ada-lovelace-1815", Name: "Ada Lovelace", Kind: protocol.EventFalloutMarked, Summary: "Fallout marked", Until: "2026-12-04"},
 			{Seq: 5, At: day(21, 9), Slug: "ada-lovelace-1815", Name: "Ada Lovelace", Kind: protocol.EventTagsChanged, Summary: "Tags changed", Tags: []string{"mentor", "london"}, Status: protocol.StatusKeep},
+			{Seq: 6, At: day(22, 9), Kind: protocol.EventImported, Summary: "Imported Connections.csv"}, // about no one contact
 		},
 	}
 }
@@ -117,6 +118,7 @@ func TestReadJSONRefuses(t *testing.T) {
 		{"empty", "", protocol.CodeInvalidField, "This file is not a tactful export (it is not a JSON object)."},
 		{"html", "<!DOCTYPE html><html></html>", protocol.CodeInvalidField, "This file is not a tactful export (it is not a JSON object)."},
 		{"csv", "slug,name\r\nada,Ada\r\n", protocol.CodeInvalidField, "This file is not a tactful export (it is not a JSON object)."},
+		{"latin-1", "{\"format\":\"tactful-export\",\"x\":\"\xe9\"}", protocol.CodeInvalidField, "This file is not a tactful export (it is not UTF-8 text)."},
 		{"other JSON", `{"name":"package.json"}`, protocol.CodeInvalidField, "This file is not a tactful export (it has no format field)."},
 		{"wrong format", `{"format":"other-app","version":1}`, protocol.CodeInvalidField, `This file is not a tactful export (format "other-app").`},
 		{"format not a string", `{"format":7,"version":1}`, protocol.CodeInvalidField, "This file is not a tactful export (it has no format field)."},

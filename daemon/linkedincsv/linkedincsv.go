@@ -65,10 +65,12 @@ const (
 )
 
 // Row is one connection from the export. Name is First Name and Last Name
-// joined by a space; Slug is the canonical profile slug (see
-// protocol.CanonicalSlug); ConnectedOn is YYYY-MM-DD or empty. Text fields
-// are trimmed and inner runs of white space, line breaks included, are one
-// space.
+// joined by a space; URL is as the file has it, checked to be an http(s)
+// profile URL on linkedin.com (build links from Slug, not URL); Slug is the
+// canonical profile slug (see protocol.CanonicalSlug); ConnectedOn is
+// YYYY-MM-DD or empty. Text fields are trimmed and inner runs of white
+// space, line breaks included, are one space; none holds control characters
+// or more than protocol.MaxNameChars characters.
 type Row struct {
 	Line        int
 	FirstName   string
