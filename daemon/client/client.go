@@ -60,6 +60,9 @@ type Options struct {
 	// ReadLimit bounds one message from the daemon; exports can be large.
 	// Default 64 MiB.
 	ReadLimit int64
+	// Protocol is the protocol version said in hello; default
+	// protocol.Version. Tests set others to see the daemon refuse them.
+	Protocol int
 	// HandshakeTimeout bounds the wait for welcome when ctx has no earlier
 	// deadline. Default 10 s.
 	HandshakeTimeout time.Duration
@@ -101,6 +104,9 @@ func Dial(ctx context.Context, addr, pairingCode string, opts *Options) (*Client
 	if o.ReadLimit <= 0 {
 		o.ReadLimit = 64 << 20
 	}
+	if o.Protocol == 0 {
+		o.Protocol = protocol.Version
+	}
 	if o.HandshakeTimeout <= 0 {
 		o.HandshakeTimeout = 10 * time.Second
 	}
@@ -127,7 +133,7 @@ func Dial(ctx context.Context, addr, pairingCode string, opts *Options) (*Client
 
 	hello := protocol.Hello{
 		Header:        protocol.Header{Type: protocol.TypeHello, ID: "0"},
-		Protocol:      protocol.Version,
+		Protocol:      o.Protocol,
 		Client:        o.Client,
 		ClientVersion: o.ClientVersion,
 		PairingCode:   pairingCode,
