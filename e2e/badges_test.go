@@ -1,0 +1,76 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+)
+
+// TestBadges: every connection card gets exactly one badge host, nothing
+// else does (the nav's "Me" link, "People you may know"), and the cards the
+// page's own "Show more results"/"Load more" button adds get theirs too.
+func TestBadges(t *testing.T) {
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.b.openConnections(t, fx)
+
+			want := len(fx.slugs(t))
+			if got := p.count(fx.card); got != want {
+				t.Fatalf("the page shows %d cards, its source has %d", got, want)
+			}
+			tr := p.waitBadgedOnce()
+			checkOnlyCardsBadged(t, tr, p)
+			if got := len(hosts(tr)); got != want {
+				t.Errorf("%d card hosts for %d connection cards", got, want)
+			}
+
+			// The page's own button, clicked like a user.
+			p.clickCSS(fx.more)
+			waitFor(t, waitShort, "more cards", func() (bool, string) {
+				n := p.count(fx.card)
+				return n > want, fmt.Sprintf("%d cards", n)
+			})
+			more := p.count(fx.card)
+			tr = p.waitBadgedOnce()
+			checkOnlyCardsBadged(t, tr, p)
+			if got := len(hosts(tr)); got != more {
+				t.Errorf("after loading more: %d card hosts for %d connection cards", got, more)
+			}
+			t.Logf("%s: %d cards badged, then %d after loading more", fx.name, want, more)
+			if b := p.blockedRequests(); len(b) > 0 {
+				t.Logf("requests the test refused: %q", b)
+			}
+		})
+	}
+}
+
+// checkOnlyCardsBadged checks that the traps stay untouched: the "Me" link
+// in the navigation and the "People you may know" suggestions are /in/
+// links but not connections.
+func checkOnlyCardsBadged(t *testing.T, tr *domTree, p *connectionsPage) {
+	t.Helper()
+	for _, h := range hosts(tr) {
+		if tr.ancestor(h, p.fx.isCard) == nil {
+			t.Errorf("a card host outside the connection cards, under <%s>", strings.ToLower(tr.parent[h].NodeName))
+		}
+	}
+	traps := find(tr.root, func(n *cdp.Node) bool {
+		if !isElement(n) {
+			return false
+		}
+		label, _ := attr(n, "aria-label")
+		return (n.LocalName == "header" && is(n, "id", "global-nav")) || n.LocalName == "nav" || (n.LocalName == "aside" && label == "People you may know")
+	})
+	if len(traps) < 2 {
+		t.Fatalf("the fixture's navigation and suggestions were not found (%d)", len(traps))
+	}
+	for _, trap := range traps {
+		for _, x := range find(trap, func(n *cdp.Node) bool { _, ok := attr(n, "data-tactful"); return isElement(n) && ok }) {
+			v, _ := attr(x, "data-tactful")
+			t.Errorf("data-tactful=%q inside <%s> (the nav's Me link or People you may know)", v, trap.LocalName)
+		}
+	}
+}

@@ -1,0 +1,413 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/rs/zerolog"
+
+	"github.com/tactful/tactful/daemon"
+	"github.com/tactful/tactful/daemon/client"
+	"github.com/tactful/tactful/protocol"
+)
+
+// env is one test's world: a daemon with its own home, and a browser with
+// its own profile whose extension is paired with that daemon.
+type env struct {
+	t    testing.TB
+	home string
+	addr string // fixed at the first start, so a restart keeps the port
+	d    *daemon.Daemon
+	code string
+	b    *browser
+	opts *tab // the options page, kept open to ask the background for its state
+}
+
+// newEnv starts a daemon and a browser and pairs them through the options
+// page, as a user would.
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	chromiumPath(t) // skip early when there is no browser
+	e := &env{t: t, home: filepath.Join(t.TempDir(), "home"), addr: "127.0.0.1:0"}
+	e.startDaemon()
+	t.Cleanup(e.stopDaemon)
+	e.b = startBrowser(t)
+	e.opts = e.b.openExtensionPage(t, "options/options.html")
+	status, outcome := e.opts.pair(e.addr, e.code)
+	if outcome != "success" {
+		t.Fatalf("pairing with the right code failed: %q (%s)", status, outcome)
+	}
+	e.waitConnected(true)
+	return e
+}
+
+// startDaemon starts the daemon on e.home and e.addr (the first time on a
+// free port, then on the same one).
+func (e *env) startDaemon() {
+	e.t.Helper()
+	logger := zerolog.New(zerolog.NewTestWriter(e.t)).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+	var d *daemon.Daemon
+	var err error
+	// A restart may race the old listener's teardown for a moment.
+	deadline := time.Now().Add(waitShort)
+	for {
+		d, err = daemon.Start(daemon.Config{Home: e.home, Addr: e.addr, Logger: logger, Version: "e2e"})
+		if err == nil || !errors.Is(err, daemon.ErrPortInUse) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(pollEvery)
+	}
+	if err != nil {
+		e.t.Fatalf("start the daemon: %v", err)
+	}
+	e.d = d
+	e.addr = d.Addr()
+	code, err := d.PairingCode()
+	if err != nil {
+		e.t.Fatalf("pairing code: %v", err)
+	}
+	e.code = code
+}
+
+// stopDaemon stops the daemon, if it runs.
+func (e *env) stopDaemon() {
+	if e.d == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitShort)
+	defer cancel()
+	if err := e.d.Close(ctx); err != nil {
+		e.t.Errorf("stop the daemon: %v", err)
+	}
+	e.d = nil
+}
+
+// state asks the background script for {connected, paired, address,
+// pending, lastError}.
+func (e *env) state() map[string]any {
+	e.t.Helper()
+	return e.opts.sendMessage(map[string]any{"kind": "state"})
+}
+
+// waitConnected waits until the background script says it is (or is not)
+// connected to the daemon.
+func (e *env) waitConnected(want bool) {
+	e.t.Helper()
+	waitFor(e.t, waitLong, "the extension's connection state", func() (bool, string) {
+		s := e.state()
+		got, _ := s["connected"].(bool)
+		return got == want, jsonString(s)
+	})
+}
+
+// client dials the daemon as a local program would: the pairing code, no
+// Origin. It is closed when the test ends.
+func (e *env) client() *client.Client {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitShort)
+	defer cancel()
+	c, err := client.Dial(ctx, e.addr, e.code, &client.Options{Client: "tactful-e2e"})
+	if err != nil {
+		e.t.Fatalf("dial the daemon: %v", err)
+	}
+	e.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// call makes one request on a fresh client connection.
+func (e *env) call(req, reply any) error {
+	e.t.Helper()
+	c := e.client()
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), waitShort)
+	defer cancel()
+	return c.Call(ctx, req, reply)
+}
+
+// contact asks the daemon for everything about one contact; ok is false
+// when it does not know the contact.
+func (e *env) contact(slug string) (protocol.ContactReply, bool) {
+	e.t.Helper()
+	var r protocol.ContactReply
+	err := e.call(protocol.ContactGet{Slug: slug}, &r)
+	if protocol.ErrorCode(err) == protocol.CodeNotFound {
+		return r, false
+	}
+	if err != nil {
+		e.t.Fatalf("contact_get %s: %v", slug, err)
+	}
+	return r, true
+}
+
+// history asks the daemon for its history (newest first), filtered by kinds.
+func (e *env) history(kinds ...protocol.EventKind) []protocol.Event {
+	e.t.Helper()
+	var r protocol.HistoryReply
+	if err := e.call(protocol.HistoryGet{Kinds: kinds, Limit: protocol.MaxHistoryLimit}, &r); err != nil {
+		e.t.Fatalf("history_get: %v", err)
+	}
+	return r.Events
+}
+
+// openExtensionPage opens chrome-extension://<id>/<path> in a new tab.
+func (b *browser) openExtensionPage(t testing.TB, path string) *tab {
+	t.Helper()
+	tb := b.newTab(t)
+	tb.navigate("chrome-extension://" + protocol.ExtensionID + "/" + path)
+	return tb
+}
+
+// pair fills the pairing form of an options page (the fields found by their
+// labels), clicks "Pair" and returns the status line once it settles, with
+// its outcome ("success" or "error").
+func (tb *tab) pair(addr, code string) (status, outcome string) {
+	tb.t.Helper()
+	field := func(label string) string {
+		// The id of the control a <label> with this text points at.
+		return `(() => { const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === ` +
+			jsString(label) + `); return l ? l.htmlFor : ''; })()`
+	}
+	var addrID, codeID string
+	waitFor(tb.t, waitShort, `the fields labelled "Daemon address" and "Pairing code"`, func() (bool, string) {
+		addrID = eval[string](tb, field("Daemon address"))
+		codeID = eval[string](tb, field("Pairing code"))
+		return addrID != "" && codeID != "", "address field " + addrID + ", code field " + codeID
+	})
+	tb.fill("#"+addrID, addr)
+	tb.fill("#"+codeID, code)
+	tb.clickCSS(`button[data-role="pair"]`)
+	if got := eval[string](tb, `document.querySelector('button[data-role="pair"]').textContent.trim()`); got != "Pair" {
+		tb.t.Errorf("the pairing button reads %q, want Pair", got)
+	}
+	const result = `[data-role="pairing-form"] [role="status"]`
+	waitFor(tb.t, waitShort, "the pairing result", func() (bool, string) {
+		outcome = eval[string](tb, `document.querySelector('`+result+`')?.dataset.outcome ?? ''`)
+		status = eval[string](tb, `document.querySelector('`+result+`')?.textContent.trim() ?? ''`)
+		return outcome == "success" || outcome == "error", outcome + ": " + status
+	})
+	return status, outcome
+}
+
+// fill clicks a text field, deletes what it holds and types value.
+func (tb *tab) fill(css, value string) {
+	tb.t.Helper()
+	tb.clickCSS(css)
+	n := eval[int](tb, `document.querySelector(`+jsString(css)+`).value.length`)
+	eval[bool](tb, `(() => { const f = document.querySelector(`+jsString(css)+`); f.setSelectionRange(f.value.length, f.value.length); return true; })()`)
+	tb.typeText(strings.Repeat("\b", n))
+	tb.typeText(value)
+	if got := eval[string](tb, `document.querySelector(`+jsString(css)+`).value`); got != value {
+		tb.t.Fatalf("typed %q into %s, it holds %q", value, css, got)
+	}
+}
+
+// fixture describes one LinkedIn look-alike page: how its cards, menu and
+// confirmation look. Selectors take the profile slug as it is in the href.
+type fixture struct {
+	name string
+	file string
+	// card matches every connection card; cardOf one person's card.
+	card   string
+	cardOf func(slug string) string
+	// more is the page's own button that loads more cards.
+	more string
+	// menuOf opens a card's menu; removeItem is "Remove connection" in it.
+	menuOf     func(slug string) string
+	removeItem func(slug string) string
+	// confirm and cancel are the confirmation's buttons.
+	confirm, cancel string
+	// dialog matches the open confirmation.
+	dialog string
+	// cardStart begins each card in the fixture's source (the cards loaded
+	// later are JSON-escaped, so it misses them); isCard tells a card in a
+	// DOM snapshot.
+	cardStart string
+	isCard    func(n *cdp.Node) bool
+}
+
+var fixtures = []fixture{
+	{
+		name:       "classic",
+		file:       "connections-classic.html",
+		card:       `li.mn-connection-card`,
+		cardOf:     func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"])` },
+		more:       `button.scaffold-finite-scroll__load-button`,
+		menuOf:     func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) button.mn-connection-card__dropdown-trigger` },
+		removeItem: func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) [data-control-name="remove_connection"]` },
+		confirm:    `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--primary`,
+		cancel:     `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--secondary`,
+		dialog:     `#artdeco-modal-outlet [role="dialog"]`,
+		cardStart:  `<li class="mn-connection-card`,
+		isCard: func(n *cdp.Node) bool {
+			c, _ := attr(n, "class")
+			return n.LocalName == "li" && slices.Contains(strings.Fields(c), "mn-connection-card")
+		},
+	},
+	{
+		name: "sdui",
+		file: "connections-sdui.html",
+		card: `[componentkey^="ConnectionCard_"]`,
+		cardOf: func(s string) string {
+			return `[componentkey^="ConnectionCard_"]:has(a[href="https://www.linkedin.com/in/` + s + `/"])`
+		},
+		more: `button[data-view-name="connections-load-more"]`,
+		menuOf: func(s string) string {
+			return `[componentkey^="ConnectionCard_"]:has(a[href="https://www.linkedin.com/in/` + s + `/"]) button[data-view-name="connections-overflow-menu"]`
+		},
+		removeItem: func(string) string { return `[role="menu"] [role="menuitem"]` },
+		confirm:    `#remove-dialog [data-action="confirm"]`,
+		cancel:     `#remove-dialog [data-action="cancel"]`,
+		dialog:     `#remove-dialog[open]`,
+		cardStart:  `<div componentkey="ConnectionCard_`,
+		isCard: func(n *cdp.Node) bool {
+			k, _ := attr(n, "componentkey")
+			return isElement(n) && strings.HasPrefix(k, "ConnectionCard_")
+		},
+	},
+}
+
+// html reads the fixture page from the shared fixtures.
+func (fx fixture) html(t testing.TB) []byte {
+	t.Helper()
+	p := filepath.Join(repoRoot(t), "..", "shared", "fixtures", "linkedin", fx.file)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("read the fixture: %v", err)
+	}
+	return data
+}
+
+// sourceCards splits the fixture's source into its initial cards.
+func (fx fixture) sourceCards(t testing.TB) []string {
+	t.Helper()
+	parts := strings.Split(string(fx.html(t)), fx.cardStart)
+	if len(parts) < 2 {
+		t.Fatalf("%s has no card starting with %s", fx.file, fx.cardStart)
+	}
+	return parts[1:]
+}
+
+var (
+	profileHref   = regexp.MustCompile(`href="(?:https://www\.linkedin\.com)?/in/([^/"]+)/"`)
+	connectedLine = regexp.MustCompile(`Connected [^<]+`)
+)
+
+// slugs lists the profile slugs (as in the hrefs) of the fixture's initial
+// cards, in order.
+func (fx fixture) slugs(t testing.TB) []string {
+	t.Helper()
+	var out []string
+	for _, card := range fx.sourceCards(t) {
+		m := profileHref.FindStringSubmatch(card)
+		if m == nil {
+			t.Fatalf("%s: a card without a profile link", fx.file)
+		}
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// connectedText is the "Connected ..." text of slug's card in the fixture.
+func (fx fixture) connectedText(t testing.TB, slug string) string {
+	t.Helper()
+	for _, card := range fx.sourceCards(t) {
+		if m := profileHref.FindStringSubmatch(card); m != nil && m[1] == slug {
+			return strings.TrimSpace(connectedLine.FindString(card))
+		}
+	}
+	t.Fatalf("%s has no card for %s", fx.file, slug)
+	return ""
+}
+
+// connectedDays reads a card's "Connected ..." text as days before now:
+// "Connected 2 weeks ago" (classic) or "Connected on June 29, 2024" (SDUI).
+func connectedDays(text string, now time.Time) (int, bool) {
+	if d, err := time.Parse("January 2, 2006", strings.TrimPrefix(text, "Connected on ")); err == nil {
+		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		return int(today.Sub(d).Hours() / 24), true
+	}
+	m := regexp.MustCompile(`^Connected (\d+) (minute|hour|day|week|month|year)s? ago$`).FindStringSubmatch(text)
+	if m == nil {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(m[1])
+	per := map[string]int{"minute": 0, "hour": 0, "day": 1, "week": 7, "month": 30, "year": 365}[m[2]]
+	return n * per, true
+}
+
+// pickByAge returns the first initial card (preferring prefer) whose
+// connection is between lo and hi days old today, by the real clock.
+func (fx fixture) pickByAge(t testing.TB, prefer string, lo, hi int) (slug string, ok bool) {
+	t.Helper()
+	now := time.Now()
+	fits := func(s string) bool {
+		d, ok := connectedDays(fx.connectedText(t, s), now)
+		return ok && d >= lo && d <= hi
+	}
+	if slices.Contains(fx.slugs(t), prefer) && fits(prefer) {
+		return prefer, true
+	}
+	for _, s := range fx.slugs(t) {
+		if fits(s) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// page is the Connections page open in a tab.
+type connectionsPage struct {
+	*tab
+	fx fixture
+}
+
+// openConnections opens the fixture at LinkedIn's Connections address.
+func (b *browser) openConnections(t testing.TB, fx fixture) *connectionsPage {
+	t.Helper()
+	tb := b.newTab(t)
+	tb.mu.Lock()
+	tb.fixture = fx.html(t)
+	tb.mu.Unlock()
+	tb.navigate(connectionsURL)
+	if n := tb.count(fx.card); n == 0 {
+		t.Fatalf("the %s fixture shows no card", fx.name)
+	}
+	return &connectionsPage{tab: tb, fx: fx}
+}
+
+// cardNode finds the page's card of slug in a snapshot.
+func (p *connectionsPage) cardNode(tr *domTree, slug string) *cdp.Node {
+	p.t.Helper()
+	obj, err := p.object(p.fx.cardOf(slug))
+	if err != nil || obj == nil {
+		p.t.Fatalf("no card for %s on the %s page (%v)", slug, p.fx.name, err)
+	}
+	want := p.describeObject(obj).BackendNodeID
+	for n := range tr.parent {
+		if n.BackendNodeID == want {
+			return n
+		}
+	}
+	p.t.Fatalf("the card of %s is not in the snapshot", slug)
+	return nil
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
