@@ -237,17 +237,21 @@ type fixture struct {
 
 var fixtures = []fixture{
 	{
-		name:       "classic",
-		file:       "connections-classic.html",
-		card:       `li.mn-connection-card`,
-		cardOf:     func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"])` },
-		more:       `button.scaffold-finite-scroll__load-button`,
-		menuOf:     func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) button.mn-connection-card__dropdown-trigger` },
-		removeItem: func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) [data-control-name="remove_connection"]` },
-		confirm:    `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--primary`,
-		cancel:     `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--secondary`,
-		dialog:     `#artdeco-modal-outlet [role="dialog"]`,
-		cardStart:  `<li class="mn-connection-card`,
+		name:   "classic",
+		file:   "connections-classic.html",
+		card:   `li.mn-connection-card`,
+		cardOf: func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"])` },
+		more:   `button.scaffold-finite-scroll__load-button`,
+		menuOf: func(s string) string {
+			return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) button.mn-connection-card__dropdown-trigger`
+		},
+		removeItem: func(s string) string {
+			return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) [data-control-name="remove_connection"]`
+		},
+		confirm:   `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--primary`,
+		cancel:    `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--secondary`,
+		dialog:    `#artdeco-modal-outlet [role="dialog"]`,
+		cardStart: `<li class="mn-connection-card`,
 		isCard: func(n *cdp.Node) bool {
 			c, _ := attr(n, "class")
 			return n.LocalName == "li" && slices.Contains(strings.Fields(c), "mn-connection-card")
