@@ -177,7 +177,7 @@ func Start(cfg Config) (*Daemon, error) {
 	dbPath := DBPath(home)
 	db, err := store.Open(dbPath, store.Options{
 		Timeout: 500 * time.Millisecond,
-		Logger:  logger.With().Str("component", "store").Logger(),
+		Logger:  logger,
 	})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, &Error{Kind: ErrLocked, Err: err,

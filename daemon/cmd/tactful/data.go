@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tactful/tactful/daemon/client"
+	"github.com/tactful/tactful/daemon/export"
+	"github.com/tactful/tactful/daemon/linkedincsv"
+	"github.com/tactful/tactful/daemon/store"
+	"github.com/tactful/tactful/protocol"
+)
+
+func importCommand() *command {
+	return &command{
+		name:  "import",
+		args:  "FILE",
+		nargs: 1,
+		short: "import LinkedIn's Connections.csv or a tactful JSON export",
+		long: `Imports FILE: LinkedIn's Connections.csv (Settings > Data privacy > Get a copy
+of your data > Connections) or a JSON export written by 'tactful export'.
+Importing the same CSV again updates contacts and never duplicates them or
+touches your notes; a JSON export restores the contacts it holds exactly.
+The format follows the extension (.csv, .json) or the content unless --format
+says. Prints what was added, updated and skipped (with line numbers).
+When a daemon runs on --addr it does the import; otherwise the database is
+opened directly.`,
+		flags: func(fs *flag.FlagSet, e *env) {
+			fs.StringVar(&e.Format, "format", "", "the file's `FORMAT`: csv (LinkedIn's Connections.csv) or json (a tactful export); default: guessed")
+		},
+		run: (*Main).importFile,
+	}
+}
+
+// importFormat picks csv or json for path: the flag, else the extension,
+// else the first byte.
+func importFormat(flagFormat, path string, data []byte) (string, error) {
+	switch strings.ToLower(flagFormat) {
+	case "csv", "json":
+		return strings.ToLower(flagFormat), nil
+	case "":
+	default:
+		return "", usagef("import: --format must be csv or json, not %q", flagFormat)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv", nil
+	case ".json":
+		return "json", nil
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))), []byte("{")) {
+		return "json", nil
+	}
+	return "csv", nil
+}
+
+func (m *Main) importFile(ctx context.Context, e *env) error {
+	path := e.Args[0]
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if fi, err := f.Stat(); err == nil && fi.Size() > 1<<20 && m.isTerminal(m.Stderr) {
+		r = &progressReader{r: f, total: fi.Size(), w: m.Stderr, label: "reading " + filepath.Base(path)}
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("import: read %s: %w", path, err)
+	}
+	format, err := importFormat(e.Format, path, data)
+	if err != nil {
+		return err
+	}
+	progress := m.isTerminal(m.Stderr) && len(data) > 1<<20
+
+	c, err := m.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	var sum protocol.ImportSummary
+	var warnings []protocol.Skipped
+	if c != nil {
+		defer c.Close()
+		if progress {
+			fmt.Fprintf(m.Stderr, "sending %s to the daemon on %s…\n", humanBytes(int64(len(data))), e.Addr)
+		}
+		if len(data) > protocol.MaxMessageBytes-1024 {
+			return fmt.Errorf("import: %s is %s, more than the daemon accepts in one message (%s); stop the daemon and import again to read it directly",
+				path, humanBytes(int64(len(data))), humanBytes(protocol.MaxMessageBytes))
+		}
+		var reply protocol.ImportResult
+		var req any = &protocol.ImportConnections{CSV: string(data)}
+		if format == "json" {
+			req = &protocol.ImportJSON{Data: string(data)}
+		}
+		if err := c.Call(ctx, req, &reply); err != nil {
+			return fmt.Errorf("import %s: %w", path, userError(err))
+		}
+		sum = reply.Summary
+	} else {
+		db, err := m.openStore(e, false)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		sum, warnings, err = importDirect(db, format, data, progress, m.Stderr)
+		if err != nil {
+			return fmt.Errorf("import %s: %w", path, userError(err))
+		}
+	}
+	printSummary(m.Stdout, path, format, sum, warnings)
+	return nil
+}
+
+// importDirect imports into an open store, as the daemon would.
+func importDirect(db *store.DB, format string, data []byte, progress bool, stderr io.Writer) (protocol.ImportSummary, []protocol.Skipped, error) {
+	if format == "json" {
+		a, err := export.ReadJSON(bytes.NewReader(data))
+		if err != nil {
+			return protocol.ImportSummary{}, nil, err
+		}
+		added, updated, err := db.Load(a)
+		if err != nil {
+			return protocol.ImportSummary{}, nil, err
+		}
+		return protocol.ImportSummary{Added: added, Updated: updated, Skipped: []protocol.Skipped{}, Total: len(a.Contacts)}, nil, nil
+	}
+	res, err := linkedincsv.Parse(bytes.NewReader(data))
+	if err != nil {
+		return protocol.ImportSummary{}, nil, err
+	}
+	rows := make([]store.ImportedContact, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		rows = append(rows, store.ImportedContact{Slug: r.Slug, Name: r.Name, Company: r.Company, Position: r.Position, ConnectedOn: r.ConnectedOn})
+	}
+	if progress {
+		fmt.Fprintf(stderr, "importing %d connections…\n", len(rows))
+	}
+	added, updated, err := db.Import(rows)
+	if err != nil {
+		return protocol.ImportSummary{}, nil, err
+	}
+	skipped := res.Skipped
+	if skipped == nil {
+		skipped = []protocol.Skipped{}
+	}
+	return protocol.ImportSummary{Added: added, Updated: updated, Skipped: skipped, Total: res.Total}, res.Warnings, nil
+}
+
+func printSummary(w io.Writer, path, format string, s protocol.ImportSummary, warnings []protocol.Skipped) {
+	what := "connections"
+	if format == "json" {
+		what = "contacts"
+	}
+	fmt.Fprintf(w, "Imported %s: %d %s read, %d added, %d updated, %d skipped.\n",
+		filepath.Base(path), s.Total, what, s.Added, s.Updated, len(s.Skipped))
+	for _, sk := range s.Skipped {
+		fmt.Fprintf(w, "  skipped line %d: %s\n", sk.Line, sk.Reason)
+	}
+	for _, wn := range warnings {
+		fmt.Fprintf(w, "  note, line %d: %s\n", wn.Line, wn.Reason)
+	}
+}
+
+// userError keeps a *protocol.Error's sentence and drops its code.
+func userError(err error) error {
+	var pe *protocol.Error
+	if errors.As(err, &pe) {
+		return errors.New(pe.Message)
+	}
+	return err
+}
+
+// progressReader reports how much of a large file was read, on a terminal.
+type progressReader struct {
+	r     io.Reader
+	w     io.Writer
+	label string
+	total int64
+	n     int64
+	last  int
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.n += int64(n)
+	if pct := int(p.n * 100 / max(p.total, 1)); pct != p.last || err == io.EOF {
+		p.last = pct
+		fmt.Fprintf(p.w, "\r%s: %3d%%", p.label, pct)
+		if err == io.EOF {
+			fmt.Fprintln(p.w)
+		}
+	}
+	return n, err
+}
+
+func exportCommand() *command {
+	return &command{
+		name:  "export",
+		short: "write every contact, note and event as JSON or CSV",
+		long: `Writes everything tactful holds: contacts with their notes, tags, status and
+history. The JSON export restores exactly ('tactful import FILE'); the CSV
+opens in a spreadsheet, one row per contact. Writes to standard output unless
+--out names a file, which is written with mode 0600 (only you can read it).`,
+		flags: func(fs *flag.FlagSet, e *env) {
+			fs.StringVar(&e.Format, "format", "json", "`FORMAT`: json or csv")
+			fs.StringVar(&e.Out, "out", "", "write to `FILE` (mode 0600) instead of standard output")
+		},
+		run: (*Main).export,
+	}
+}
+
+func (m *Main) export(ctx context.Context, e *env) error {
+	format := strings.ToLower(e.Format)
+	if format != "json" && format != "csv" {
+		return usagef("export: --format must be json or csv, not %q", e.Format)
+	}
+	var buf bytes.Buffer
+	c, err := m.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		defer c.Close()
+		var reply protocol.ExportData
+		if err := c.Call(ctx, &protocol.Export{Format: format}, &reply); err != nil {
+			return fmt.Errorf("export: %w", userError(err))
+		}
+		buf.WriteString(reply.Data)
+	} else {
+		db, err := m.openStore(e, true)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		a, err := db.Dump()
+		if err != nil {
+			return fmt.Errorf("export: %w", userError(err))
+		}
+		if format == "csv" {
+			err = export.WriteCSV(&buf, a)
+		} else {
+			err = export.WriteJSON(&buf, a)
+		}
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	if e.Out == "" || e.Out == "-" {
+		_, err := m.Stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(e.Out, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	}); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", e.Out, format, humanBytes(int64(buf.Len())))
+	return nil
+}
+
+func historyCommand() *command {
+	return &command{
+		name:  "history",
+		short: "print the timeline of what happened, newest first",
+		long: `Prints the history, newest first: when, who, what. Filter by contact (a
+profile slug such as ada-lovelace-1815, or the profile's URL), by kind of
+event, by day. Kinds: ` + kindList() + `.`,
+		flags: func(fs *flag.FlagSet, e *env) {
+			fs.StringVar(&e.Contact, "contact", "", "only this contact's events: a profile `SLUG` or URL")
+			fs.StringVar(&e.Kind, "kind", "", "only events of these `KINDS` (comma-separated)")
+			fs.StringVar(&e.Since, "since", "", "only events on or after this `DAY` (YYYY-MM-DD)")
+			fs.IntVar(&e.Limit, "limit", 50, "print at most `N` events")
+		},
+		run: (*Main).history,
+	}
+}
+
+func kindList() string {
+	var ks []string
+	for _, k := range protocol.EventKinds {
+		ks = append(ks, string(k))
+	}
+	return strings.Join(ks, ", ")
+}
+
+// slugFromArg accepts a slug or a profile URL.
+func slugFromArg(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if i := strings.Index(s, "/in/"); i >= 0 {
+		s = s[i+len("/in/"):]
+		if j := strings.IndexAny(s, "/?#"); j >= 0 {
+			s = s[:j]
+		}
+	}
+	slug, err := protocol.CanonicalSlug(s)
+	if err != nil {
+		return "", usagef("history: --contact: %s", protocol.ErrorMessage(err))
+	}
+	return slug, nil
+}
+
+func (m *Main) history(ctx context.Context, e *env) error {
+	q := protocol.HistoryGet{}
+	if e.Contact != "" {
+		slug, err := slugFromArg(e.Contact)
+		if err != nil {
+			return err
+		}
+		q.Slug = slug
+	}
+	if e.Kind != "" {
+		for _, k := range strings.Split(e.Kind, ",") {
+			kind := protocol.EventKind(strings.TrimSpace(k))
+			if !kind.Valid() {
+				return usagef("history: --kind: %q is not a kind of event; use one of %s", k, kindList())
+			}
+			q.Kinds = append(q.Kinds, kind)
+		}
+	}
+	var since time.Time
+	if e.Since != "" {
+		t, err := time.ParseInLocation(time.DateOnly, e.Since, time.Local)
+		if err != nil {
+			return usagef("history: --since must be a day like 2026-01-31, not %q", e.Since)
+		}
+		q.Since, since = e.Since, t
+	}
+	if e.Limit < 1 {
+		return usagef("history: --limit must be at least 1")
+	}
+
+	var events []protocol.Event
+	c, err := m.connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		defer c.Close()
+		events, err = historyRemote(ctx, c, q, e.Limit)
+	} else {
+		db, oerr := m.openStore(e, true)
+		if oerr != nil {
+			return oerr
+		}
+		defer db.Close()
+		events, err = historyDirect(db, q, since, e.Limit)
+	}
+	if err != nil {
+		return fmt.Errorf("history: %w", userError(err))
+	}
+	if len(events) == 0 {
+		fmt.Fprintln(m.Stdout, "No history matches.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	for _, ev := range events {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", ev.At.Local().Format("2006-01-02 15:04"), oneLine(ev.Name), oneLine(ev.Summary))
+	}
+	return tw.Flush()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func historyRemote(ctx context.Context, c *client.Client, q protocol.HistoryGet, limit int) ([]protocol.Event, error) {
+	var out []protocol.Event
+	for len(out) < limit {
+		q.Limit = min(limit-len(out), protocol.MaxHistoryLimit)
+		var page protocol.HistoryReply
+		if err := c.Call(ctx, &q, &page); err != nil {
+			return nil, err
+		}
+		out = append(out, page.Events...)
+		if page.NextCursor == "" || len(page.Events) == 0 {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	return out, nil
+}
+
+func historyDirect(db *store.DB, q protocol.HistoryGet, since time.Time, limit int) ([]protocol.Event, error) {
+	hq := store.HistoryQuery{Slug: q.Slug, Kinds: q.Kinds, Since: since}
+	var out []protocol.Event
+	for len(out) < limit {
+		hq.Limit = min(limit-len(out), protocol.MaxHistoryLimit)
+		evs, next, err := db.History(hq)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, evs...)
+		if next == 0 || len(evs) == 0 {
+			break
+		}
+		hq.Before = next
+	}
+	return out, nil
+}
