@@ -208,6 +208,9 @@ func (b *browser) newTab(t testing.TB) *tab {
 			if err != nil {
 				return
 			}
+			if strings.Contains(m.Text, "ERR_BLOCKED_BY_CLIENT") && strings.HasSuffix(m.URL, "/favicon.ico") {
+				continue // our own refusal of the page's favicon
+			}
 			t.Logf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line+1)
 		}
 	})
