@@ -428,7 +428,11 @@ func putEvent(tx *bolt.Tx, e protocol.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	if err := tx.Bucket(bucketEvents).Put(u64(e.Seq), raw); err != nil {
+	events := tx.Bucket(bucketEvents)
+	// Keys only ever grow, so pages never need room for later inserts; the
+	// default half-full split would double the size of the history.
+	events.FillPercent = 0.95
+	if err := events.Put(u64(e.Seq), raw); err != nil {
 		return err
 	}
 	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.Seq), nil)

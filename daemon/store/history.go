@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -33,6 +34,7 @@ func (db *DB) History(q HistoryQuery) ([]protocol.Event, uint64, error) {
 			strings.Contains(strings.ToLower(e.Summary), needle) ||
 			strings.Contains(strings.ToLower(e.Text), needle)
 	}
+	cannotMatch := rawFilter(q.Kinds, needle)
 
 	events := []protocol.Event{}
 	var next uint64
@@ -41,6 +43,9 @@ func (db *DB) History(q HistoryQuery) ([]protocol.Event, uint64, error) {
 		for seq := it.first(); seq != 0; seq = it.prev() {
 			raw := tx.Bucket(bucketEvents).Get(u64(seq))
 			if raw == nil {
+				continue
+			}
+			if q.Since.IsZero() && cannotMatch(raw) {
 				continue
 			}
 			var e protocol.Event
@@ -130,4 +135,72 @@ func (it *eventIter) seq(k []byte) uint64 {
 		return 0
 	}
 	return binary.BigEndian.Uint64(k)
+}
+
+// rawFilter returns a test that rules events out from their stored JSON
+// without decoding it, which is most of the cost of a search over a long
+// history. It only answers true when decoding could not match: with Since
+// set the event must still be decoded to know when to stop.
+func rawFilter(kinds []protocol.EventKind, needle string) func(raw []byte) bool {
+	var kindKeys [][]byte
+	for _, k := range kinds {
+		// json.Marshal writes the field exactly so, and kinds need no escaping.
+		kindKeys = append(kindKeys, []byte(`"kind":"`+string(k)+`"`))
+	}
+	// A needle of plain ASCII appears verbatim in the JSON of any field that
+	// holds it, as long as the JSON is ASCII too (where Unicode case folding
+	// could map other letters onto ASCII ones, decode and compare properly).
+	plainNeedle := needle != ""
+	for i := 0; i < len(needle); i++ {
+		if c := needle[i]; c >= utf8.RuneSelf || c < 0x20 || strings.IndexByte(`"\<>&`, c) >= 0 {
+			plainNeedle = false
+		}
+	}
+	return func(raw []byte) bool {
+		if len(kindKeys) > 0 && !slices.ContainsFunc(kindKeys, func(k []byte) bool { return bytes.Contains(raw, k) }) {
+			return true
+		}
+		return plainNeedle && isASCII(raw) && !containsFoldASCII(raw, needle)
+	}
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII reports whether the lower-case ASCII needle occurs in
+// haystack, ignoring ASCII case.
+func containsFoldASCII(haystack []byte, needle string) bool {
+	first := needle[0]
+	upper := first
+	if 'a' <= first && first <= 'z' {
+		upper = first - 'a' + 'A'
+	}
+	for i := 0; i+len(needle) <= len(haystack); i++ {
+		if c := haystack[i]; c != first && c != upper {
+			continue
+		}
+		if asciiEqualFold(haystack[i:i+len(needle)], needle) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiEqualFold(b []byte, lower string) bool {
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

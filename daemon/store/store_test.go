@@ -603,6 +603,9 @@ func TestHistory(t *testing.T) {
 			func(e protocol.Event) bool { return e.Kind == protocol.EventFirstSeen }},
 		{"text in a note, any case", HistoryQuery{Text: "gopher CONF", Limit: 100}, 1,
 			func(e protocol.Event) bool { return e.NoteID == "p7-n3" }},
+		{"kinds and text", HistoryQuery{Kinds: []protocol.EventKind{protocol.EventFirstSeen, protocol.EventNoteAdded}, Text: "GOPHER", Limit: 100}, 1,
+			func(e protocol.Event) bool { return e.NoteID == "p7-n3" }},
+		{"kinds and text, other kind", HistoryQuery{Kinds: []protocol.EventKind{protocol.EventFirstSeen}, Text: "gopher", Limit: 100}, 0, nil},
 		{"text in a name", HistoryQuery{Text: "person 012", Limit: 100}, notesEach + 1,
 			func(e protocol.Event) bool { return e.Slug == "person-012" }},
 		{"text in a summary", HistoryQuery{Text: "first seen", Limit: 100}, contacts,
@@ -1167,6 +1170,31 @@ func TestInfoLogsCarryNoNamesOrNotes(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "connections imported") {
 		t.Errorf("expected an info line for the import, got:\n%s", logs.String())
+	}
+}
+
+func TestHistoryTextBeyondASCII(t *testing.T) {
+	db, clk, _ := openTemp(t)
+	populate(t, db, clk)
+	see(t, db, Sighting{Slug: "kelvin-k", Name: "Kelvin"}) // KELVIN SIGN folds to k
+	for _, c := range []struct {
+		query string
+		want  int
+	}{
+		{"josé", 2},
+		{"GARCÍA", 2},
+		{"¡HOLA", 1},
+		{"EDITED", 1},
+		{"kelvin", 1},
+		{"first seen", 3},
+		{"<b>", 0},
+		{`"kind"`, 0},
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			if evs := history(t, db, HistoryQuery{Text: c.query}); len(evs) != c.want {
+				t.Errorf("%q found %d events, want %d", c.query, len(evs), c.want)
+			}
+		})
 	}
 }
 
