@@ -27,6 +27,9 @@ func (s *Server) safeHandle(req protocol.Request) (reply any, changed *protocol.
 			reply, changed, err = nil, nil, fmt.Errorf("panic in %s: %v", req.RequestType(), p)
 		}
 	}()
+	if s.hook != nil {
+		s.hook(req)
+	}
 	if s.cfg.Store == nil {
 		if _, ok := req.(*protocol.Ping); !ok {
 			return nil, nil, fmt.Errorf("no store configured")

@@ -110,6 +110,9 @@ type Server struct {
 	closed bool
 	quit   chan struct{} // closed by Close
 	wg     sync.WaitGroup
+
+	// hook, when set by a test, runs before each authenticated request.
+	hook func(protocol.Request)
 }
 
 // New returns a Server. It starts one goroutine that watches the pairing code
