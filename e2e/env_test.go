@@ -415,3 +415,6 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// todayString is today's date by the real clock.
+func todayString() string { return time.Now().Format(time.DateOnly) }
