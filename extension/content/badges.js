@@ -1,0 +1,237 @@
+// Badges on connection cards. Each card gets exactly one element
+// [data-tactful="card"], with nothing personal in its attributes or light
+// DOM: what it shows lives in a closed shadow root, out of reach of
+// LinkedIn's scripts and styles (and ours out of theirs). Every string from
+// the page or the daemon goes in through textContent.
+//
+// Inside the shadow root, stable hooks for tests (read through the DevTools
+// protocol): data-role="badges" / "badge" (with data-kind), "tooltip",
+// "pending", "add-note", and the composer's own (note-composer.js).
+(function (root) {
+  'use strict';
+
+  const tactful = (root.tactful = root.tactful || {});
+
+  // What we know per person, shared by every card showing them.
+  const contacts = new Map(); // slug → {annotation, pending: Set<note_id>, name}
+  const views = new Map(); // slug → Set<view>
+  const viewOfHost = new WeakMap(); // host element → view
+  let tipSeq = 0;
+
+  const STYLE = `
+:host { all: initial; display: block; margin: 6px 0 2px; font: 12px/1.4 -apple-system, system-ui, "Segoe UI", Roboto, sans-serif; color: #1f1f1f; }
+.bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; }
+.badges { display: contents; }
+.wrap { position: relative; display: inline-flex; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 999px; font-weight: 600; font-size: 11px; line-height: 18px; background: #e8e8e8; color: #333; cursor: default; white-space: nowrap; max-width: 18em; overflow: hidden; text-overflow: ellipsis; }
+.badge:focus-visible { outline: 2px solid #0a66c2; outline-offset: 1px; }
+.badge[data-kind="note"] { background: #dbeafe; color: #1e3a8a; }
+.badge[data-kind="tag"] { background: #ececec; color: #3f3f3f; }
+.badge[data-kind="status"] { background: #ede9fe; color: #4c1d95; }
+.badge[data-kind="recent"] { background: #dcfce7; color: #14532d; }
+.badge[data-kind="cooldown"] { background: #ffedd5; color: #7c2d12; }
+.badge[data-kind="new"] { background: #ccfbf1; color: #134e4a; }
+.tip { display: none; position: absolute; left: 0; top: calc(100% + 4px); z-index: 2147483000; width: max-content; max-width: 22em; padding: 6px 8px; border-radius: 6px; background: #1f1f1f; color: #fff; font-weight: 400; font-size: 12px; white-space: normal; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+.wrap:hover .tip, .badge:focus + .tip { display: block; }
+.pending { font-size: 11px; color: #7c5e10; background: #fef9c3; border-radius: 4px; padding: 1px 6px; }
+.pending[hidden] { display: none; }
+button { font: inherit; font-size: 12px; font-weight: 600; border: 1px solid #0a66c2; color: #0a66c2; background: #fff; border-radius: 999px; padding: 1px 10px; cursor: pointer; line-height: 18px; }
+button:hover { background: #eef3f8; }
+button:focus-visible { outline: 2px solid #0a66c2; outline-offset: 1px; }
+button.primary { background: #0a66c2; color: #fff; }
+.composer { margin-top: 6px; padding: 8px; border: 1px solid #d0d0d0; border-radius: 8px; background: #fafafa; display: grid; gap: 6px; max-width: 32em; }
+.composer[hidden] { display: none; }
+.composer label { display: block; font-weight: 600; }
+.composer textarea { box-sizing: border-box; width: 100%; min-height: 4em; font: inherit; font-size: 13px; padding: 4px 6px; border: 1px solid #aaa; border-radius: 4px; resize: vertical; }
+.composer fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 2px 10px; }
+.composer legend { font-weight: 600; padding: 0; margin-bottom: 2px; }
+.composer .choice { display: inline-flex; align-items: center; gap: 3px; font-weight: 400; }
+.composer .actions { display: flex; gap: 6px; align-items: center; }
+.composer .error { color: #b42318; }
+.composer .error:empty { display: none; }
+`;
+
+  function entry(slug) {
+    let e = contacts.get(slug);
+    if (!e) {
+      e = { annotation: null, pending: new Set(), name: '' };
+      contacts.set(slug, e);
+    }
+    return e;
+  }
+
+  // The column holding the name and headline: the highest ancestor of the
+  // profile link inside the card that holds no buttons (the actions are
+  // beside it, not inside it).
+  function detailsColumn(card) {
+    const link = [...card.querySelectorAll('a[href*="/in/"]')].find((a) => a.getAttribute('aria-hidden') !== 'true' && a.textContent.trim()) || card.querySelector('a[href*="/in/"]');
+    if (!link) return card;
+    let col = link;
+    while (col.parentElement && col.parentElement !== card && !col.parentElement.querySelector('button, [role="button"]')) col = col.parentElement;
+    // Inside a link or a paragraph our block would be invalid or clickable.
+    while (col !== card && col.matches('a, p, span, h1, h2, h3, h4, label')) col = col.parentElement;
+    return col;
+  }
+
+  /**
+   * attach gives card its badge host (creating it once) and returns the
+   * view {slug, card, host, root, ...}. A card whose node now shows someone
+   * else (a recycled row) gets a fresh host.
+   */
+  function attach(card, slug, info) {
+    const e = entry(slug);
+    if (info && info.name) e.name = info.name;
+    let host = card.querySelector('[data-tactful="card"]');
+    let view = host && viewOfHost.get(host);
+    if (view && view.slug === slug) return view;
+    if (host) {
+      forget(view);
+      host.remove();
+    }
+    const doc = card.ownerDocument;
+    host = doc.createElement('div');
+    host.setAttribute('data-tactful', 'card');
+    const shadow = host.attachShadow({ mode: 'closed' });
+    const style = doc.createElement('style');
+    style.textContent = STYLE;
+    const bar = doc.createElement('div');
+    bar.className = 'bar';
+    const badges = doc.createElement('span');
+    badges.className = 'badges';
+    badges.setAttribute('data-role', 'badges');
+    const pending = doc.createElement('span');
+    pending.className = 'pending';
+    pending.setAttribute('data-role', 'pending');
+    pending.setAttribute('role', 'status');
+    pending.hidden = true;
+    pending.textContent = 'Saved here; will sync when tactful is running';
+    const add = doc.createElement('button');
+    add.type = 'button';
+    add.setAttribute('data-role', 'add-note');
+    add.textContent = 'Add note';
+    bar.append(badges, pending, add);
+    shadow.append(style, bar);
+    view = { slug, card, host, root: shadow, badges, pending, add, composer: null };
+    add.addEventListener('click', (ev) => {
+      ev.stopPropagation();
+      if (tactful.composer) tactful.composer.toggle(view);
+    });
+    // Keys typed in our fields are ours: LinkedIn's shortcuts must not see them.
+    for (const type of ['keydown', 'keyup', 'keypress']) host.addEventListener(type, (ev) => ev.stopPropagation());
+    viewOfHost.set(host, view);
+    let set = views.get(slug);
+    if (!set) views.set(slug, (set = new Set()));
+    set.add(view);
+    detailsColumn(card).appendChild(host);
+    render(view);
+    return view;
+  }
+
+  function forget(view) {
+    if (!view) return;
+    const set = views.get(view.slug);
+    if (set) set.delete(view);
+  }
+
+  function render(view) {
+    const e = entry(view.slug);
+    const doc = view.host.ownerDocument;
+    const list = (e.annotation && Array.isArray(e.annotation.badges) ? e.annotation.badges : []).filter((b) => b && typeof b === 'object');
+    const nodes = list.map((b) => {
+      const wrap = doc.createElement('span');
+      wrap.className = 'wrap';
+      const badge = doc.createElement('span');
+      badge.className = 'badge';
+      badge.setAttribute('data-role', 'badge');
+      badge.setAttribute('data-kind', /^[a-z_]{1,20}$/.test(String(b.kind)) ? String(b.kind) : 'other');
+      badge.setAttribute('role', 'note');
+      badge.tabIndex = 0;
+      const label = String(b.label ?? '');
+      const detail = String(b.detail ?? '');
+      badge.setAttribute('aria-label', detail ? `${label}: ${detail}` : label);
+      badge.textContent = label;
+      wrap.append(badge);
+      if (detail) {
+        const tip = doc.createElement('span');
+        tip.className = 'tip';
+        tip.id = 'tactful-tip-' + ++tipSeq;
+        tip.setAttribute('role', 'tooltip');
+        tip.setAttribute('data-role', 'tooltip');
+        tip.textContent = detail;
+        wrap.append(tip);
+      }
+      return wrap;
+    });
+    view.badges.replaceChildren(...nodes);
+    view.pending.hidden = e.pending.size === 0;
+    if (view.composer && tactful.composer) tactful.composer.refresh(view);
+  }
+
+  function live(slug) {
+    const set = views.get(slug);
+    if (!set) return [];
+    for (const v of set) if (!v.host.isConnected) set.delete(v);
+    return [...set];
+  }
+
+  function refresh(slug) {
+    for (const v of live(slug)) render(v);
+  }
+
+  /** setAnnotation stores a daemon annotation and redraws its cards. */
+  function setAnnotation(annotation) {
+    if (!annotation || typeof annotation.slug !== 'string') return;
+    const slug = tactful.slug.slugOrNull(annotation.slug);
+    if (!slug) return;
+    entry(slug).annotation = annotation;
+    refresh(slug);
+  }
+
+  /** restore puts back an annotation saved before an optimistic change. */
+  function restore(slug, annotation) {
+    entry(slug).annotation = annotation || null;
+    refresh(slug);
+  }
+
+  function setPending(slug, noteID, on) {
+    const e = entry(slug);
+    if (on) e.pending.add(noteID);
+    else e.pending.delete(noteID);
+    refresh(slug);
+  }
+
+  /**
+   * optimistic redraws slug as if the daemon had already filed a note with
+   * these tags and fallout, until its real annotation arrives.
+   */
+  function optimistic(slug, { text, tags, fallout }) {
+    const e = entry(slug);
+    const a = e.annotation ? JSON.parse(JSON.stringify(e.annotation)) : { slug, name: e.name, tags: [], note_count: 0, badges: [] };
+    a.note_count = (a.note_count || 0) + 1;
+    a.badges = (a.badges || []).filter((b) => b.kind !== 'note' && !(tags && b.kind === 'tag') && !(fallout && b.kind === 'cooldown'));
+    const fresh = [{ kind: 'note', label: a.note_count === 1 ? '1 note' : `${a.note_count} notes`, detail: 'Latest: ' + text }];
+    if (fallout) fresh.push({ kind: 'cooldown', label: 'Cooling down', detail: 'You marked a disagreement: give it some time before deciding.' });
+    if (tags) {
+      a.tags = tags.slice();
+      for (const t of tags) fresh.push({ kind: 'tag', label: t, detail: `You tagged ${a.name || e.name || 'this connection'} as ${t}.` });
+    }
+    a.badges = fresh.concat(a.badges);
+    e.annotation = a;
+    refresh(slug);
+  }
+
+  tactful.badges = {
+    attach,
+    render,
+    refresh,
+    setAnnotation,
+    setPending,
+    optimistic,
+    restore,
+    annotation: (slug) => entry(slug).annotation,
+    name: (slug) => entry(slug).name,
+    views: live,
+    slugs: () => [...contacts.keys()],
+    viewOf: (host) => viewOfHost.get(host),
+  };
+})(globalThis);

@@ -1,0 +1,286 @@
+// Reading the Connections page: which elements are connection cards, and what
+// each one says (slug, name, headline, the "Connected ..." text).
+//
+// LinkedIn ships several markups (the Ember page with li.mn-connection-card,
+// the server-driven page with hashed class names, virtualized lists) and
+// renames classes on every release, so nothing here depends on a class name.
+// A card is found from its profile links (a[href*="/in/"]) inside the page's
+// main region, outside navigation, banners and complementary panels such as
+// "People you may know"; the card element is the largest ancestor of such a
+// link that holds links to that one person only.
+(function (root) {
+  'use strict';
+
+  const tactful = (root.tactful = root.tactful || {});
+  const { slugFromHref } = tactful.slug;
+
+  // Landmarks whose profile links are never connection cards.
+  const OUTSIDE = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="complementary"], [role="contentinfo"], [role="menu"], dialog, [role="dialog"]';
+  // Elements a card never grows past.
+  const BOUNDARY = new Set(['MAIN', 'BODY', 'HTML', 'UL', 'OL', 'SECTION', 'FORM', 'TABLE', 'DIALOG']);
+  const BOUNDARY_ROLES = new Set(['main', 'list', 'feed', 'region', 'grid', 'tabpanel']);
+  // A region that suggests people rather than listing connections.
+  const SUGGESTIONS = /people you may know|suggest|recommend|vous connaissez peut-être|personnes que vous|kennen sie vielleicht|personas que quizás|persone che potresti/i;
+  // Labels screen readers get and sighted users don't.
+  const HIDDEN_LABEL = /^(member.s (occupation|name)|status is (online|offline|reachable)|view .*profile|verified)$/i;
+  const CONNECTED = /\b(connected|verbunden|connecté|connectée|conectad[oa]|collegat[oi]|verbonden|połączeni|подключ|связ|bağlant)|接続|联系|연결/i;
+  const DATEISH = /\b(19|20)\d{2}\b|\b\d+\s*(second|minute|hour|day|week|month|year|sec|min|hr|mo|yr)s?\b|\bago\b/i;
+
+  const HIDDEN_CLASS = /(^|[\s_-])(visually-?hidden|sr-only|screen-reader(-text)?|a11y-text|assistive-text|visuallyhidden)(\s|$)/i;
+
+  function profileSlug(a, base) {
+    return slugFromHref(a.getAttribute('href'), base);
+  }
+
+  function baseURL(doc) {
+    const href = doc.location && doc.location.href;
+    return href && /^https?:/.test(href) ? href : 'https://www.linkedin.com/mynetwork/invite-connect/connections/';
+  }
+
+  function mainRegion(doc) {
+    return doc.querySelector('main, [role="main"]') || doc.body;
+  }
+
+  function inSuggestions(el) {
+    for (let n = el; n && n.nodeType === 1; n = n.parentElement) {
+      const label = n.getAttribute('aria-label');
+      if (label && SUGGESTIONS.test(label)) return true;
+      const labelledby = n.getAttribute('aria-labelledby');
+      if (labelledby) {
+        const t = n.ownerDocument.getElementById(labelledby.split(/\s+/)[0]);
+        if (t && SUGGESTIONS.test(t.textContent || '')) return true;
+      }
+      if (n.tagName === 'SECTION' || n.getAttribute('role') === 'region') {
+        const h = n.querySelector('h1, h2, h3');
+        if (h && SUGGESTIONS.test(h.textContent || '')) return true;
+      }
+    }
+    return false;
+  }
+
+  function isBoundary(el) {
+    return BOUNDARY.has(el.tagName) || BOUNDARY_ROLES.has(el.getAttribute('role') || '') || el.matches('[data-tactful]');
+  }
+
+  // The slugs of every profile link under el.
+  function slugsIn(el, base) {
+    const out = new Set();
+    for (const a of el.querySelectorAll('a[href*="/in/"]')) {
+      const s = profileSlug(a, base);
+      if (s) out.add(s);
+    }
+    return out;
+  }
+
+  /**
+   * cardFor climbs from a profile link to its card: the largest ancestor
+   * that holds links to this person only and is not a list, section or the
+   * main region itself. Stops at a <li> or list item, which is a card.
+   */
+  function cardFor(link, slug, base) {
+    let card = link;
+    for (;;) {
+      if (card.tagName === 'LI' || card.getAttribute('role') === 'listitem' || card.tagName === 'ARTICLE') return card;
+      const parent = card.parentElement;
+      if (!parent || isBoundary(parent)) return card;
+      // A search box or a heading belongs to the page, not to one person.
+      if (parent.querySelector('input, textarea, h1, h2, [role="search"]')) return card;
+      const slugs = slugsIn(parent, base);
+      if (slugs.size !== 1 || !slugs.has(slug)) return card;
+      card = parent;
+    }
+  }
+
+  /**
+   * findCards returns [{card, slug}] for every connection card under root
+   * (default: the document), each card once, in document order.
+   */
+  function findCards(doc, scope) {
+    const base = baseURL(doc);
+    const region = scope || mainRegion(doc);
+    if (!region) return [];
+    const seen = new Set();
+    const out = [];
+    for (const a of region.querySelectorAll('a[href*="/in/"]')) {
+      const slug = profileSlug(a, base);
+      if (!slug) continue;
+      if (a.closest(OUTSIDE) || a.closest('[data-tactful]')) continue;
+      const main = mainRegion(doc);
+      if (main && main !== doc.body && !main.contains(a)) continue;
+      if (inSuggestions(a)) continue;
+      const card = cardFor(a, slug, base);
+      if (seen.has(card)) continue;
+      seen.add(card);
+      // A suggestion card offers to connect; a connection card does not.
+      if (offersConnect(card)) continue;
+      out.push({ card, slug });
+    }
+    return out;
+  }
+
+  function offersConnect(card) {
+    for (const b of card.querySelectorAll('button, [role="button"]')) {
+      const t = (b.textContent || '').trim();
+      const label = b.getAttribute('aria-label') || '';
+      if (/^(connect|se connecter|vernetzen|conectar|collegati)$/i.test(t) || /^invite .* to connect$/i.test(label)) return true;
+    }
+    return false;
+  }
+
+  function isHiddenElement(el, win) {
+    if (el.hidden || el.getAttribute('aria-hidden') === 'true') return true;
+    if (HIDDEN_CLASS.test(el.getAttribute('class') || '')) return true;
+    const style = el.getAttribute('style') || '';
+    if (/display\s*:\s*none|visibility\s*:\s*hidden|clip\s*:\s*rect\(\s*(0|1px)/i.test(style)) return true;
+    if (win && typeof win.getComputedStyle === 'function' && (el.tagName === 'SPAN' || el.tagName === 'DIV' || el.tagName === 'P')) {
+      const cs = win.getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden') return true;
+      if (cs.position === 'absolute' && /rect\(\s*(0|1)px/.test(cs.clip || '') ) return true;
+      if (cs.position === 'absolute' && cs.overflow === 'hidden' && (parseFloat(cs.width) <= 1 || parseFloat(cs.height) <= 1)) return true;
+    }
+    return false;
+  }
+
+  // Elements whose text is not what the card says about the person.
+  const SKIP = 'button, [role="button"], [role="menu"], [role="menuitem"], svg, script, style, template, noscript, select, textarea, input, li-icon, [data-tactful]';
+
+  /**
+   * segments lists the visible text pieces of a card in order, each
+   * {text, el, inProfileLink, inTime}.
+   */
+  function segments(card, base) {
+    const doc = card.ownerDocument;
+    const win = doc.defaultView;
+    const out = [];
+    const hiddenCache = new Map();
+    const hidden = (el) => {
+      if (hiddenCache.has(el)) return hiddenCache.get(el);
+      let h = false;
+      if (el !== card && el.parentElement) h = hidden(el.parentElement);
+      if (!h) h = el.matches(SKIP) || isHiddenElement(el, win);
+      hiddenCache.set(el, h);
+      return h;
+    };
+    const walker = doc.createTreeWalker(card, 4 /* NodeFilter.SHOW_TEXT */);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = n.nodeValue.replace(/\s+/g, ' ').trim();
+      if (!text) continue;
+      const el = n.parentElement;
+      if (!el || hidden(el)) continue;
+      if (HIDDEN_LABEL.test(text)) continue;
+      const link = el.closest('a');
+      const inProfileLink = Boolean(link && card.contains(link) && profileSlug(link, base));
+      if (link && card.contains(link) && !inProfileLink) continue; // "Message" and other actions
+      const last = out[out.length - 1];
+      // Text split across inline elements of one block is one piece.
+      if (last && last.block === blockOf(el, card)) {
+        last.text += ' ' + text;
+        continue;
+      }
+      out.push({ text, el, block: blockOf(el, card), inProfileLink, inTime: Boolean(el.closest('time')) });
+    }
+    return out;
+  }
+
+  const INLINE = new Set(['B', 'I', 'EM', 'STRONG', 'SMALL', 'ABBR', 'MARK', 'SUB', 'SUP', 'BDI', 'BDO', 'WBR']);
+  function blockOf(el, card) {
+    let n = el;
+    while (n !== card && INLINE.has(n.tagName) && n.parentElement) n = n.parentElement;
+    return n;
+  }
+
+  function clip(s, n = 500) {
+    const chars = [...s];
+    return chars.length > n ? chars.slice(0, n).join('') : s;
+  }
+
+  /**
+   * readCard returns {slug, name, headline, connected_text} for a card, or
+   * null when no name can be read.
+   */
+  function readCard(card, slug) {
+    const base = baseURL(card.ownerDocument);
+    const segs = segments(card, base);
+    const nameIdx = segs.findIndex((s) => s.inProfileLink);
+    let name = nameIdx >= 0 ? segs[nameIdx].text : '';
+    if (!name) {
+      // No visible text in a link: fall back on the picture's label.
+      const img = card.querySelector('a[href*="/in/"] img[alt], a[href*="/in/"] [aria-label]');
+      name = (img && (img.getAttribute('alt') || img.getAttribute('aria-label')) || '').trim();
+    }
+    if (!name) return null;
+    const rest = segs.slice(nameIdx + 1);
+    let connIdx = rest.findIndex((s) => s.inTime);
+    if (connIdx < 0) connIdx = rest.findIndex((s) => CONNECTED.test(s.text));
+    if (connIdx < 0 && rest.length > 0 && DATEISH.test(rest[rest.length - 1].text) && (rest.length > 1 || !/[a-z]{4,}.*[a-z]{4,}.*[a-z]{4,}/i.test(rest[0].text.replace(DATEISH, '')))) {
+      connIdx = rest.length - 1;
+    }
+    const connected = connIdx >= 0 ? rest[connIdx].text : '';
+    const headlineSeg = rest.find((s, i) => i !== connIdx && s.text !== name);
+    const out = { slug, name: clip(name) };
+    const headline = headlineSeg ? headlineSeg.text : '';
+    if (headline) out.headline = clip(headline);
+    if (connected) out.connected_text = clip(connected);
+    return out;
+  }
+
+  /** pageLocale is the page's language, for reading dates. */
+  function pageLocale(doc) {
+    const lang = (doc.documentElement.getAttribute('lang') || '').trim();
+    const nav = doc.defaultView && doc.defaultView.navigator;
+    return clip(lang || (nav && nav.language) || '', 35);
+  }
+
+  /**
+   * watch calls onCards([{card, slug}]) with cards that appeared since the
+   * last call, debounced, as the page adds, re-renders or recycles rows. A
+   * card element is reported once while it stays in the document; a fresh
+   * node for the same person is reported again (it needs its badge back).
+   */
+  function watch(doc, onCards, { delay = 250 } = {}) {
+    let known = new WeakMap(); // card element → the slug it showed
+    let timer = null;
+    function scan() {
+      timer = null;
+      const fresh = [];
+      for (const c of findCards(doc)) {
+        // Skip a card we reported that still shows the same person and
+        // still holds our badge; a recycled row (another person in the
+        // same node) or a row whose children were redrawn comes again.
+        if (known.get(c.card) === c.slug && c.card.querySelector('[data-tactful="card"]')) continue;
+        known.set(c.card, c.slug);
+        fresh.push(c);
+      }
+      if (fresh.length) onCards(fresh);
+    }
+    function schedule() {
+      if (!timer) timer = doc.defaultView.setTimeout(scan, delay);
+    }
+    const ours = (nodes) => [...nodes].every((n) => n.nodeType === 1 && n.hasAttribute('data-tactful'));
+    const mo = new doc.defaultView.MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === 'attributes') {
+          schedule();
+          return;
+        }
+        // Our own badge hosts coming and going are not page changes.
+        if ((r.addedNodes.length || r.removedNodes.length) && !(ours(r.addedNodes) && ours(r.removedNodes))) {
+          schedule();
+          return;
+        }
+      }
+    });
+    mo.observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href'] });
+    scan();
+    return {
+      stop() {
+        mo.disconnect();
+        if (timer) doc.defaultView.clearTimeout(timer);
+      },
+      rescan: scan,
+    };
+  }
+
+  tactful.reader = { findCards, readCard, pageLocale, watch, cardFor, segments };
+  if (typeof module === 'object' && module.exports) module.exports = tactful.reader;
+})(globalThis);
