@@ -24,6 +24,9 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 		if err := checkDay("connected_on", sg.ConnectedOn); err != nil {
 			return nil, err
 		}
+		if sg.ConnectedOn != "" && dateRank(sg.ConnectedSource) == 0 {
+			return nil, protocol.Errorf(protocol.CodeInvalidField, "A connection date needs its source: page_relative or page_absolute, not %q.", sg.ConnectedSource)
+		}
 	}
 	if len(s) == 0 {
 		return []protocol.Contact{}, nil

@@ -154,7 +154,7 @@ func Open(path string, opts Options) (*DB, error) {
 	// A commit's fsync is itself the natural gathering window, so keep the
 	// extra wait short.
 	bdb.MaxBatchDelay = 2 * time.Millisecond
-	if err := db.prepare(opts.ReadOnly); err != nil {
+	if err := db.prepareGuarded(opts.ReadOnly); err != nil {
 		_ = bdb.Close()
 		return nil, err
 	}
@@ -189,6 +189,17 @@ func openBolt(path string, opts *bolt.Options) (bdb *bolt.DB, err error) {
 
 func damaged(path string, err error) error {
 	return fmt.Errorf("%s is not a tactful database or is damaged: %w", path, err)
+}
+
+// prepareGuarded is prepare, with a panic from reading damaged pages turned
+// into the error a damaged file gets.
+func (db *DB) prepareGuarded(readOnly bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged(db.path, fmt.Errorf("%v", r))
+		}
+	}()
+	return db.prepare(readOnly)
 }
 
 // prepare checks the root of the file and, on a fresh file, creates the
@@ -256,13 +267,16 @@ func (db *DB) Close() error {
 	return db.bolt.Close()
 }
 
-// Path is the file the store was opened from.
-func (db *DB) Path() string { return db.path }
-
 // Verify checks a database file without changing it: bbolt's page checks,
 // then tactful's root. It takes a shared lock, so it fails with ErrLocked on
 // a file a running daemon holds; verify a Backup instead.
-func Verify(path string) error {
+func Verify(path string) (err error) {
+	defer func() {
+		// A damaged page can make bbolt panic outside tx.Check's own guard.
+		if r := recover(); r != nil {
+			err = damaged(path, fmt.Errorf("%v", r))
+		}
+	}()
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
@@ -273,16 +287,14 @@ func Verify(path string) error {
 	defer bdb.Close()
 	return bdb.View(func(tx *bolt.Tx) error {
 		var problems []error
+		// Read the channel to its end even after enough problems: the
+		// checking goroutine reads pages of this transaction until it closes.
 		for err := range tx.Check() {
-			problems = append(problems, err)
-			if len(problems) == 5 {
-				break
+			if len(problems) < 5 {
+				problems = append(problems, err)
 			}
 		}
 		if len(problems) > 0 {
-			// Drain the rest so the checking goroutine ends.
-			for range tx.Check() {
-			}
 			return damaged(path, errors.Join(problems...))
 		}
 		fresh, err := checkRoot(tx, path)

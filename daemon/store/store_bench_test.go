@@ -241,3 +241,14 @@ func BenchmarkAddNoteParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "notes/s")
 }
+
+// BenchmarkStats is the status request against a full store.
+func BenchmarkStats(b *testing.B) {
+	db := openFixture(b)
+	for b.Loop() {
+		st, err := db.Stats()
+		if err != nil || st.Events != fixtureEvents {
+			b.Fatalf("%+v, %v", st, err)
+		}
+	}
+}

@@ -177,7 +177,8 @@ func TestSeeRefusesBadInput(t *testing.T) {
 		{"empty slug", Sighting{Name: "x"}, protocol.CodeMissingField},
 		{"path trick", Sighting{Slug: "../etc", Name: "x"}, protocol.CodeInvalidSlug},
 		{"not canonical", Sighting{Slug: "Ada-X", Name: "x"}, protocol.CodeInvalidSlug},
-		{"bad date", Sighting{Slug: "ada-x", Name: "x", ConnectedOn: "June 2024"}, protocol.CodeInvalidField},
+		{"bad date", Sighting{Slug: "ada-x", Name: "x", ConnectedOn: "June 2024", ConnectedSource: protocol.DateFromPageAbsolute}, protocol.CodeInvalidField},
+		{"date without source", Sighting{Slug: "ada-x", Name: "x", ConnectedOn: "2024-06-29"}, protocol.CodeInvalidField},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := db.See([]Sighting{{Slug: "ok-slug", Name: "fine"}, c.s})
@@ -943,10 +944,21 @@ func TestVerify(t *testing.T) {
 	if err := os.WriteFile(garbage, bytes.Repeat([]byte("not a database\n"), 1000), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	zeroed := filepath.Join(dir, "zeroed.db")
+	raw, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep both meta pages, wipe everything they point to.
+	clear(raw[2*4096:])
+	if err := os.WriteFile(zeroed, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name, path, want string
 	}{
 		{"good", good, ""},
+		{"data pages wiped", zeroed, "is not a tactful database or is damaged"},
 		{"missing", filepath.Join(dir, "nope.db"), "no such file"},
 		{"foreign bbolt file", foreign, "is not a tactful database or is damaged"},
 		{"garbage", garbage, "is not a tactful database or is damaged"},
@@ -1024,6 +1036,19 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		}
 		return raw
 	}
+	wiped := func(t *testing.T) []byte {
+		p := filepath.Join(t.TempDir(), "x.db")
+		db := openAt(t, p, newClock())
+		see(t, db, Sighting{Slug: "ada-x", Name: "Ada"})
+		db.Close()
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Both meta pages survive; everything they point to is gone.
+		clear(raw[2*4096:])
+		return raw
+	}
 	random := make([]byte, 64<<10)
 	for i := range random {
 		random[i] = byte(i*7919 + i/13)
@@ -1038,6 +1063,7 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 		}},
 		{"random bytes", func(*testing.T) []byte { return random }},
 		{"bbolt with both meta pages smashed", smashed},
+		{"bbolt with its data pages wiped", wiped},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".db")
