@@ -146,6 +146,7 @@ func (m *Main) status(ctx context.Context, e *env) error {
 	switch res {
 	case probeNothing:
 		fmt.Fprintf(tw, "daemon:\tnot running on %s\n", e.Addr)
+		m.storedStats(tw, e, dbPath)
 		return fmt.Errorf("no tactful daemon is running on %s", e.Addr)
 	case probeOther:
 		return errNotTactful(e.Addr, err)
@@ -171,6 +172,29 @@ func (m *Main) status(ctx context.Context, e *env) error {
 	fmt.Fprintf(tw, "events:\t%d\n", st.Events)
 	fmt.Fprintf(tw, "connections:\t%d (this one included)\n", st.Connections)
 	return nil
+}
+
+// storedStats prints what the database holds, read directly, when no daemon
+// answers; a daemon on another address still holds the file, and says so.
+func (m *Main) storedStats(w io.Writer, e *env, dbPath string) {
+	if _, err := os.Stat(dbPath); err != nil {
+		return
+	}
+	db, err := store.Open(dbPath, store.Options{Timeout: 200 * time.Millisecond, ReadOnly: true, Logger: e.Log})
+	if errors.Is(err, store.ErrLocked) {
+		fmt.Fprintf(w, "note:\tanother tactful daemon holds the database; pass its --addr\n")
+		return
+	}
+	if err != nil {
+		fmt.Fprintf(w, "note:\tthe database cannot be read: %v\n", err)
+		return
+	}
+	defer db.Close()
+	st, err := db.Stats()
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(w, "contacts:\t%d\nnotes:\t%d\nevents:\t%d\n", st.Contacts, st.Notes, st.Events)
 }
 
 func humanBytes(n int64) string {
