@@ -283,9 +283,10 @@ func (db *DB) RecordOutcome(slug string, o protocol.Outcome) (protocol.Contact, 
 }
 
 // Import files the rows of LinkedIn's export in one transaction. It sets
-// name (only where none is stored: the page shows the current one), company,
-// position and the exact connection date; notes, tags and status stay as they
-// are. Only contacts it adds get an imported event, and updated counts the
+// company, position, the exact connection date, and the name of contacts the
+// page has not shown yet (the page's name is the more current one); notes,
+// tags and status stay as they are. Imported contacts have a zero LastSeen
+// until the page shows them. Only contacts it adds get an imported event, and updated counts the
 // rows that really changed something, so importing the same file twice
 // reports 0 and 0 the second time.
 func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
@@ -324,7 +325,9 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 				continue
 			}
 			before := c
-			if c.Name == "" {
+			// Once the page has shown a contact, its name is the current one;
+			// until then the latest export knows best.
+			if c.LastSeen.IsZero() || c.Name == "" {
 				c.Name = r.Name
 			}
 			c.Company, c.Position = r.Company, r.Position

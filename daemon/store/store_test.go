@@ -664,6 +664,7 @@ func TestImport(t *testing.T) {
 		{"first import", rows, 2, 1},
 		{"same file again", rows, 0, 0},
 		{"a changed position", []ImportedContact{{Slug: "bob-y", Name: "Bob Y", Company: "Acme, Inc.", Position: "CEO", ConnectedOn: "2024-03-05"}}, 0, 1},
+		{"a new name for a contact the page never showed", []ImportedContact{{Slug: "cy-z", Name: "Cy Zed"}}, 0, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before, _ := db.Stats()
@@ -686,6 +687,9 @@ func TestImport(t *testing.T) {
 		t.Errorf("import over a seen contact: %+v", ada)
 	}
 	cy, _ := db.Contact("cy-z")
+	if cy.Name != "Cy Zed" || !cy.LastSeen.IsZero() {
+		t.Errorf("a contact only imported: name %q, last seen %v", cy.Name, cy.LastSeen)
+	}
 	if cy.ConnectedOn != "" || cy.ConnectedSource != "" {
 		t.Errorf("a row without a date got %q (%q)", cy.ConnectedOn, cy.ConnectedSource)
 	}
