@@ -183,8 +183,17 @@ func (tb *tab) pair(addr, code string) (status, outcome string) {
 		codeID = eval[string](tb, field("Pairing code"))
 		return addrID != "" && codeID != "", "address field " + addrID + ", code field " + codeID
 	})
+	// The page fills the address from the background's state when that
+	// arrives; wait for it, or it may overwrite what we type.
+	waitFor(tb.t, waitShort, "the options page to show the connection state", func() (bool, string) {
+		s := eval[string](tb, `document.querySelector('[data-role="connection-status"]')?.textContent.trim() ?? ''`)
+		return s != "", "no state line yet"
+	})
 	tb.fill("#"+addrID, addr)
 	tb.fill("#"+codeID, code)
+	if got := eval[string](tb, `document.getElementById(`+jsString(addrID)+`).value`); got != addr {
+		tb.t.Fatalf("the address field holds %q after typing %q", got, addr)
+	}
 	tb.clickCSS(`button[data-role="pair"]`)
 	if got := eval[string](tb, `document.querySelector('button[data-role="pair"]').textContent.trim()`); got != "Pair" {
 		tb.t.Errorf("the pairing button reads %q, want Pair", got)
