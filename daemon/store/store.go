@@ -84,6 +84,9 @@ type Options struct {
 	Logger zerolog.Logger
 	// ReadOnly opens the file with a shared lock and refuses every write.
 	ReadOnly bool
+
+	// maxSize caps the file so tests can fill the "disk" for real.
+	maxSize int
 }
 
 // Sighting is one connection card as the page showed it. Callers pass
@@ -144,7 +147,8 @@ func Open(path string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("create the directory of %s: %w", path, err)
 		}
 	}
-	bdb, err := openBolt(path, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, InitialMmapSize: initialMmapSize})
+	bdb, err := openBolt(path, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly, InitialMmapSize: initialMmapSize,
+		MaxSize: opts.maxSize})
 	if err != nil {
 		return nil, err
 	}

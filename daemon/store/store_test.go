@@ -1179,6 +1179,63 @@ func TestWritesFailCleanly(t *testing.T) {
 	}
 }
 
+func TestDiskFull(t *testing.T) {
+	clk := newClock()
+	path := filepath.Join(t.TempDir(), "t.db")
+	var logs bytes.Buffer
+	db, err := Open(path, Options{Now: clk.Now, Logger: zerolog.New(&logs), maxSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	see(t, db, Sighting{Slug: "ada-x", Name: "Ada"}, Sighting{Slug: "bob-y", Name: "Bob"})
+	long := strings.Repeat("a long note that fills the disk. ", 300)
+	var stored []string
+	var failure error
+	for i := 0; i < 1000 && failure == nil; i++ {
+		id := fmt.Sprintf("n%d", i)
+		if _, _, err := db.AddNote("ada-x", id, long); err != nil {
+			failure = err
+			break
+		}
+		stored = append(stored, id)
+	}
+	if failure == nil {
+		t.Fatal("1,000 long notes fit in a 1 MiB file")
+	}
+	wantCode(t, failure, protocol.CodeStorage)
+	if !strings.Contains(logs.String(), "maximum") {
+		t.Errorf("the cause was not logged: %s", logs.String())
+	}
+	// The daemon keeps serving: reads work, and so does a write that fits.
+	if _, err := db.Contact("ada-x"); err != nil {
+		t.Errorf("read after a full disk: %v", err)
+	}
+	if _, err := db.SetTags("bob-y", &[]string{"inactive"}, nil); err != nil {
+		t.Errorf("a small write after a full disk: %v", err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = openAt(t, path, clk)
+	ada, err := db.Contact("ada-x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ada.Notes) != len(stored) {
+		t.Fatalf("after reopening %d notes, want the %d acknowledged", len(ada.Notes), len(stored))
+	}
+	for i, n := range ada.Notes {
+		if n.ID != stored[i] || n.Text != long {
+			t.Errorf("note %d is %s, want %s", i, n.ID, stored[i])
+		}
+	}
+	db.Close()
+	if err := Verify(path); err != nil {
+		t.Errorf("Verify after a full disk: %v", err)
+	}
+}
+
 func TestInfoLogsCarryNoNamesOrNotes(t *testing.T) {
 	var logs bytes.Buffer
 	clk := newClock()
