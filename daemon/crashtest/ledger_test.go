@@ -161,7 +161,8 @@ func addNote(c *client.Client, n note) (protocol.NoteSaved, error) {
 		return reply, err
 	}
 	if reply.Type != protocol.TypeNoteSaved || reply.Note.ID != n.ID || reply.Note.Text != n.Text {
-		return reply, fmt.Errorf("note_add %s: the reply is %+v", n.ID, reply)
+		return reply, fmt.Errorf("note_add %s: the reply is a %q for note %q with %d characters of text, want note_saved with the %d sent",
+			n.ID, reply.Type, reply.Note.ID, len(reply.Note.Text), len(n.Text))
 	}
 	return reply, nil
 }
