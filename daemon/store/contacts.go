@@ -44,7 +44,10 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 			if !found {
 				c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
 			}
-			c.Name, c.Headline, c.LastSeen = sg.Name, sg.Headline, now
+			c.Headline, c.LastSeen = sg.Headline, now
+			if sg.Name != "" {
+				c.Name = sg.Name
+			}
 			// A markup that hides the date must not erase the one we have.
 			if sg.ConnectedText != "" {
 				c.ConnectedText = sg.ConnectedText
