@@ -5,6 +5,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -162,7 +163,7 @@ func Dial(ctx context.Context, addr, pairingCode string, opts *Options) (*Client
 // while we wait briefly for the close frame that usually follows it, whose
 // code says more.
 func handshake(ctx context.Context, conn *websocket.Conn, hello protocol.Hello) (protocol.Welcome, error) {
-	data, err := json.Marshal(hello)
+	data, err := marshal(hello)
 	if err != nil {
 		return protocol.Welcome{}, err
 	}
@@ -317,7 +318,7 @@ func (c *Client) Call(ctx context.Context, req any, reply any) error {
 
 // encode marshals req with a fresh id and, if it has none, its type.
 func (c *Client) encode(req any) (string, []byte, error) {
-	raw, err := json.Marshal(req)
+	raw, err := marshal(req)
 	if err != nil {
 		return "", nil, fmt.Errorf("encode request: %w", err)
 	}
@@ -341,11 +342,26 @@ func (c *Client) encode(req any) (string, []byte, error) {
 	id := strconv.FormatUint(c.nextID, 10)
 	c.mu.Unlock()
 	fields["id"], _ = json.Marshal(id)
-	data, err := json.Marshal(fields)
+	data, err := marshal(fields)
 	if err != nil {
 		return "", nil, err
 	}
+	if len(data) > protocol.MaxMessageBytes {
+		return "", nil, protocol.Errorf(protocol.CodeTooLarge, "This %s request is %d bytes; the daemon reads at most %d in one message.", typ, len(data), protocol.MaxMessageBytes)
+	}
 	return id, data, nil
+}
+
+// marshal is json.Marshal without HTML escaping: notes and CSV files are
+// full of & and <, which would otherwise grow to six bytes each.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func requestName(data []byte) string {

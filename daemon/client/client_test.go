@@ -214,6 +214,32 @@ func TestRotatedCodeEndsTheConnection(t *testing.T) {
 	}
 }
 
+func TestTooLargeRequestIsRefusedBeforeSending(t *testing.T) {
+	d, code := start(t)
+	c := dial(t, d.Addr(), code, nil)
+	huge := &protocol.ImportConnections{CSV: strings.Repeat("a", protocol.MaxMessageBytes)}
+	err := c.Call(testContext(t), huge, nil)
+	if protocol.ErrorCode(err) != protocol.CodeTooLarge {
+		t.Fatalf("err = %v, want too_large", err)
+	}
+	if err := c.Call(testContext(t), &protocol.Ping{}, nil); err != nil {
+		t.Errorf("the connection did not survive: %v", err)
+	}
+}
+
+func TestNotesKeepTheirCharacters(t *testing.T) {
+	d, code := start(t)
+	c := dial(t, d.Addr(), code, nil)
+	text := `Tom & Jerry <ops> "quoted" — ünïcode ✓`
+	var saved protocol.NoteSaved
+	if err := c.Call(testContext(t), &protocol.NoteAdd{Slug: slug, NoteID: "n1", Text: text}, &saved); err != nil {
+		t.Fatal(err)
+	}
+	if saved.Note.Text != text {
+		t.Errorf("saved %q, want %q", saved.Note.Text, text)
+	}
+}
+
 func TestCloseEndsCalls(t *testing.T) {
 	d, code := start(t)
 	c := dial(t, d.Addr(), code, nil)

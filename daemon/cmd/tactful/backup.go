@@ -90,7 +90,7 @@ func (m *Main) backupRemote(ctx context.Context, e *env, dest string) (int64, er
 
 // backupDirect copies the database with a read-only open.
 func (m *Main) backupDirect(e *env, dest string) (int64, error) {
-	db, err := m.openStore(e, true)
+	db, err := openReadOnly(e)
 	if err != nil {
 		return 0, err
 	}

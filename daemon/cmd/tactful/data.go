@@ -14,9 +14,6 @@ import (
 	"time"
 
 	"github.com/tactful/tactful/daemon/client"
-	"github.com/tactful/tactful/daemon/export"
-	"github.com/tactful/tactful/daemon/linkedincsv"
-	"github.com/tactful/tactful/daemon/store"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -82,83 +79,27 @@ func (m *Main) importFile(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	progress := m.isTerminal(m.Stderr) && len(data) > 1<<20
-
-	c, err := m.connect(ctx, e)
+	c, done, err := m.session(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	var sum protocol.ImportSummary
-	var warnings []protocol.Skipped
-	if c != nil {
-		defer c.Close()
-		if progress {
-			fmt.Fprintf(m.Stderr, "sending %s to the daemon on %s…\n", humanBytes(int64(len(data))), e.Addr)
-		}
-		if len(data) > protocol.MaxMessageBytes-1024 {
-			return fmt.Errorf("import: %s is %s, more than the daemon accepts in one message (%s); stop the daemon and import again to read it directly",
-				path, humanBytes(int64(len(data))), humanBytes(protocol.MaxMessageBytes))
-		}
-		var reply protocol.ImportResult
-		var req any = &protocol.ImportConnections{CSV: string(data)}
-		if format == "json" {
-			req = &protocol.ImportJSON{Data: string(data)}
-		}
-		if err := c.Call(ctx, req, &reply); err != nil {
-			return fmt.Errorf("import %s: %w", path, userError(err))
-		}
-		sum = reply.Summary
-	} else {
-		db, err := m.openStore(e, false)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		sum, warnings, err = importDirect(db, format, data, progress, m.Stderr)
-		if err != nil {
-			return fmt.Errorf("import %s: %w", path, userError(err))
-		}
+	defer done()
+	if m.isTerminal(m.Stderr) && len(data) > 1<<20 {
+		fmt.Fprintf(m.Stderr, "importing %s…\n", humanBytes(int64(len(data))))
 	}
-	printSummary(m.Stdout, path, format, sum, warnings)
+	var reply protocol.ImportResult
+	var req any = &protocol.ImportConnections{CSV: string(data)}
+	if format == "json" {
+		req = &protocol.ImportJSON{Data: string(data)}
+	}
+	if err := c.Call(ctx, req, &reply); err != nil {
+		return fmt.Errorf("import %s: %w", path, userError(err))
+	}
+	printSummary(m.Stdout, path, format, reply.Summary)
 	return nil
 }
 
-// importDirect imports into an open store, as the daemon would.
-func importDirect(db *store.DB, format string, data []byte, progress bool, stderr io.Writer) (protocol.ImportSummary, []protocol.Skipped, error) {
-	if format == "json" {
-		a, err := export.ReadJSON(bytes.NewReader(data))
-		if err != nil {
-			return protocol.ImportSummary{}, nil, err
-		}
-		added, updated, err := db.Load(a)
-		if err != nil {
-			return protocol.ImportSummary{}, nil, err
-		}
-		return protocol.ImportSummary{Added: added, Updated: updated, Skipped: []protocol.Skipped{}, Total: len(a.Contacts)}, nil, nil
-	}
-	res, err := linkedincsv.Parse(bytes.NewReader(data))
-	if err != nil {
-		return protocol.ImportSummary{}, nil, err
-	}
-	rows := make([]store.ImportedContact, 0, len(res.Rows))
-	for _, r := range res.Rows {
-		rows = append(rows, store.ImportedContact{Slug: r.Slug, Name: r.Name, Company: r.Company, Position: r.Position, ConnectedOn: r.ConnectedOn})
-	}
-	if progress {
-		fmt.Fprintf(stderr, "importing %d connections…\n", len(rows))
-	}
-	added, updated, err := db.Import(rows)
-	if err != nil {
-		return protocol.ImportSummary{}, nil, err
-	}
-	skipped := res.Skipped
-	if skipped == nil {
-		skipped = []protocol.Skipped{}
-	}
-	return protocol.ImportSummary{Added: added, Updated: updated, Skipped: skipped, Total: res.Total}, res.Warnings, nil
-}
-
-func printSummary(w io.Writer, path, format string, s protocol.ImportSummary, warnings []protocol.Skipped) {
+func printSummary(w io.Writer, path, format string, s protocol.ImportSummary) {
 	what := "connections"
 	if format == "json" {
 		what = "contacts"
@@ -167,9 +108,6 @@ func printSummary(w io.Writer, path, format string, s protocol.ImportSummary, wa
 		filepath.Base(path), s.Total, what, s.Added, s.Updated, len(s.Skipped))
 	for _, sk := range s.Skipped {
 		fmt.Fprintf(w, "  skipped line %d: %s\n", sk.Line, sk.Reason)
-	}
-	for _, wn := range warnings {
-		fmt.Fprintf(w, "  note, line %d: %s\n", wn.Line, wn.Reason)
 	}
 }
 
@@ -226,48 +164,27 @@ func (m *Main) export(ctx context.Context, e *env) error {
 	if format != "json" && format != "csv" {
 		return usagef("export: --format must be json or csv, not %q", e.Format)
 	}
-	var buf bytes.Buffer
-	c, err := m.connect(ctx, e)
+	c, done, err := m.session(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	if c != nil {
-		defer c.Close()
-		var reply protocol.ExportData
-		if err := c.Call(ctx, &protocol.Export{Format: format}, &reply); err != nil {
-			return fmt.Errorf("export: %w", userError(err))
-		}
-		buf.WriteString(reply.Data)
-	} else {
-		db, err := m.openStore(e, true)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		a, err := db.Dump()
-		if err != nil {
-			return fmt.Errorf("export: %w", userError(err))
-		}
-		if format == "csv" {
-			err = export.WriteCSV(&buf, a)
-		} else {
-			err = export.WriteJSON(&buf, a)
-		}
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
+	defer done()
+	var reply protocol.ExportData
+	if err := c.Call(ctx, &protocol.Export{Format: format}, &reply); err != nil {
+		return fmt.Errorf("export: %w", userError(err))
 	}
+	data := []byte(reply.Data)
 	if e.Out == "" || e.Out == "-" {
-		_, err := m.Stdout.Write(buf.Bytes())
+		_, err := m.Stdout.Write(data)
 		return err
 	}
 	if err := writeFileAtomic(e.Out, func(w io.Writer) error {
-		_, err := w.Write(buf.Bytes())
+		_, err := w.Write(data)
 		return err
 	}); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", e.Out, format, humanBytes(int64(buf.Len())))
+	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", e.Out, format, humanBytes(int64(len(data))))
 	return nil
 }
 
@@ -330,34 +247,22 @@ func (m *Main) history(ctx context.Context, e *env) error {
 			q.Kinds = append(q.Kinds, kind)
 		}
 	}
-	var since time.Time
 	if e.Since != "" {
-		t, err := time.ParseInLocation(time.DateOnly, e.Since, time.Local)
-		if err != nil {
+		if _, err := time.Parse(time.DateOnly, e.Since); err != nil {
 			return usagef("history: --since must be a day like 2026-01-31, not %q", e.Since)
 		}
-		q.Since, since = e.Since, t
+		q.Since = e.Since
 	}
 	if e.Limit < 1 {
 		return usagef("history: --limit must be at least 1")
 	}
 
-	var events []protocol.Event
-	c, err := m.connect(ctx, e)
+	c, done, err := m.session(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	if c != nil {
-		defer c.Close()
-		events, err = historyRemote(ctx, c, q, e.Limit)
-	} else {
-		db, oerr := m.openStore(e, true)
-		if oerr != nil {
-			return oerr
-		}
-		defer db.Close()
-		events, err = historyDirect(db, q, since, e.Limit)
-	}
+	defer done()
+	events, err := historyPages(ctx, c, q, e.Limit)
 	if err != nil {
 		return fmt.Errorf("history: %w", userError(err))
 	}
@@ -374,7 +279,7 @@ func (m *Main) history(ctx context.Context, e *env) error {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func historyRemote(ctx context.Context, c *client.Client, q protocol.HistoryGet, limit int) ([]protocol.Event, error) {
+func historyPages(ctx context.Context, c *client.Client, q protocol.HistoryGet, limit int) ([]protocol.Event, error) {
 	var out []protocol.Event
 	for len(out) < limit {
 		q.Limit = min(limit-len(out), protocol.MaxHistoryLimit)
@@ -387,24 +292,6 @@ func historyRemote(ctx context.Context, c *client.Client, q protocol.HistoryGet,
 			break
 		}
 		q.Cursor = page.NextCursor
-	}
-	return out, nil
-}
-
-func historyDirect(db *store.DB, q protocol.HistoryGet, since time.Time, limit int) ([]protocol.Event, error) {
-	hq := store.HistoryQuery{Slug: q.Slug, Kinds: q.Kinds, Since: since}
-	var out []protocol.Event
-	for len(out) < limit {
-		hq.Limit = min(limit-len(out), protocol.MaxHistoryLimit)
-		evs, next, err := db.History(hq)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, evs...)
-		if next == 0 || len(evs) == 0 {
-			break
-		}
-		hq.Before = next
 	}
 	return out, nil
 }

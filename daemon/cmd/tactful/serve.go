@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -151,13 +150,4 @@ func (m *Main) pair(ctx context.Context, e *env) error {
 	fmt.Fprintln(m.Stderr, "This is the new pairing code. Browsers paired with the old one must pair again;\na running daemon disconnects them now.")
 	e.Log.Info().Str("home", e.Home).Msg("pairing code rotated")
 	return nil
-}
-
-// readCode reads the pairing code of home without creating one.
-func readCode(home string) (string, error) {
-	b, err := os.ReadFile(pairing.Path(home))
-	if err != nil {
-		return "", fmt.Errorf("no pairing code in %s (is the daemon using another --home?): %w", home, err)
-	}
-	return string(bytes.TrimSpace(b)), nil
 }

@@ -2,122 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/tactful/tactful/daemon"
-	"github.com/tactful/tactful/daemon/client"
 	"github.com/tactful/tactful/daemon/store"
 	"github.com/tactful/tactful/protocol"
 )
-
-// health is what a tactful daemon answers on /healthz.
-type health struct {
-	Service  string `json:"service"`
-	Version  string `json:"version"`
-	Protocol int    `json:"protocol"`
-}
-
-// probeResult says what listens on an address.
-type probeResult int
-
-const (
-	probeNothing probeResult = iota // connection refused
-	probeTactful                    // a tactful daemon
-	probeOther                      // something else
-)
-
-// probe asks addr's /healthz whether a tactful daemon runs there.
-func probe(ctx context.Context, addr string) (probeResult, health, error) {
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/healthz", nil)
-	if err != nil {
-		return probeNothing, health{}, err
-	}
-	resp, err := noProxyClient.Do(req)
-	if err != nil {
-		if errors.Is(err, syscall.ECONNREFUSED) {
-			return probeNothing, health{}, nil
-		}
-		return probeOther, health{}, err
-	}
-	defer resp.Body.Close()
-	var h health
-	body := io.LimitReader(resp.Body, 64<<10)
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(body).Decode(&h) != nil || h.Service != "tactful" {
-		return probeOther, health{}, fmt.Errorf("it answered %s", resp.Status)
-	}
-	return probeTactful, h, nil
-}
-
-// noProxyClient talks to loopback directly, whatever HTTP_PROXY says.
-var noProxyClient = &http.Client{Transport: &http.Transport{Proxy: nil}}
-
-// errNotTactful is returned when something other than tactful listens.
-func errNotTactful(addr string, cause error) error {
-	msg := fmt.Sprintf("something that is not tactful is listening on %s", addr)
-	if cause != nil {
-		msg += " (" + cause.Error() + ")"
-	}
-	return errors.New(msg + "; is --addr right?")
-}
-
-// connect returns a client of the daemon running on e.Addr, or nil when
-// nothing listens there, so the caller opens the store itself.
-func (m *Main) connect(ctx context.Context, e *env) (*client.Client, error) {
-	res, _, err := probe(ctx, e.Addr)
-	switch res {
-	case probeNothing:
-		return nil, nil
-	case probeOther:
-		return nil, errNotTactful(e.Addr, err)
-	}
-	code, err := readCode(e.Home)
-	if err != nil {
-		return nil, err
-	}
-	c, err := client.Dial(ctx, e.Addr, code, &client.Options{Client: "tactful-cli", ClientVersion: m.Version})
-	if errors.Is(err, client.ErrPairingRefused) {
-		return nil, fmt.Errorf("the daemon on %s refused the pairing code in %s: is it serving another --home?", e.Addr, e.Home)
-	}
-	if err != nil {
-		return nil, err
-	}
-	e.Log.Debug().Str("addr", e.Addr).Msg("using the running daemon")
-	return c, nil
-}
-
-// openStore opens the database directly, for when no daemon runs.
-func (m *Main) openStore(e *env, readOnly bool) (*store.DB, error) {
-	path := daemon.DBPath(e.Home)
-	if readOnly {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("there is no tactful database at %s yet (no daemon runs on %s either)", path, e.Addr)
-		}
-	} else if err := os.MkdirAll(e.Home, 0o700); err != nil {
-		return nil, fmt.Errorf("home directory: %w", err)
-	}
-	db, err := store.Open(path, store.Options{
-		Timeout:  500 * time.Millisecond,
-		ReadOnly: readOnly,
-		Logger:   e.Log,
-	})
-	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("another tactful daemon is using %s (it is not on %s: pass its --addr)", path, e.Addr)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return db, nil
-}
 
 func statusCommand() *command {
 	return &command{
@@ -155,12 +50,13 @@ func (m *Main) status(ctx context.Context, e *env) error {
 	fmt.Fprintf(tw, "version:\t%s\n", h.Version)
 	fmt.Fprintf(tw, "protocol:\t%d\n", h.Protocol)
 
-	c, err := m.connect(ctx, e)
+	code, err := readCode(e.Home)
 	if err != nil {
 		return err
 	}
-	if c == nil {
-		return fmt.Errorf("the tactful daemon on %s stopped", e.Addr)
+	c, err := m.dial(ctx, e, e.Addr, code)
+	if err != nil {
+		return err
 	}
 	defer c.Close()
 	var st protocol.StatusReply
