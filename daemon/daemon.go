@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -94,6 +95,9 @@ type Daemon struct {
 	log     zerolog.Logger
 	served  chan struct{}
 	serveEr error
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // DefaultAddr is the address the daemon listens on unless told otherwise.
@@ -183,8 +187,13 @@ func Start(cfg Config) (*Daemon, error) {
 		return nil, &Error{Kind: ErrLocked, Err: err,
 			Message: fmt.Sprintf("another tactful daemon is using %s", dbPath)}
 	} else if err != nil {
-		return nil, &Error{Err: err, Message: fmt.Sprintf("open %s: %v", dbPath, err)}
+		msg := err.Error()
+		if !strings.Contains(msg, dbPath) {
+			msg = fmt.Sprintf("open %s: %s", dbPath, msg)
+		}
+		return nil, &Error{Err: err, Message: msg + "; restore a backup with `tactful restore --force FILE`, or move the file aside to start afresh"}
 	}
+	privateFile(dbPath, logger)
 	d := &Daemon{home: home, db: db, log: logger, served: make(chan struct{})}
 
 	d.keeper, err = pairing.NewKeeper(home, logger.With().Str("component", "pairing").Logger())
@@ -252,6 +261,20 @@ func ensureHome(home string, logger zerolog.Logger) error {
 	return nil
 }
 
+// privateFile makes sure only the user can read path: a database copied in
+// by hand may carry a looser mode.
+func privateFile(path string, logger zerolog.Logger) {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		logger.Warn().Err(err).Str("path", path).Msg("others can read the database and it cannot be made private")
+		return
+	}
+	logger.Warn().Str("path", path).Str("was", fi.Mode().Perm().String()).Msg("made the database readable by its owner only (0600)")
+}
+
 // Addr is the address the daemon listens on, with the real port.
 func (d *Daemon) Addr() string { return d.ln.Addr().String() }
 
@@ -268,21 +291,25 @@ func (d *Daemon) PairingCode() (string, error) { return pairing.Ensure(d.home) }
 func (d *Daemon) Store() *store.DB { return d.db }
 
 // Close stops accepting connections, lets requests in flight finish under
-// ctx, closes every WebSocket (1001) and closes the store.
+// ctx, closes every WebSocket (1001) and closes the store. Calling it again
+// returns the first call's result.
 func (d *Daemon) Close(ctx context.Context) error {
-	err := d.http.Shutdown(ctx)
-	if err != nil {
-		d.http.Close()
-	}
-	d.server.Close()
-	<-d.served
-	if cerr := d.db.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = d.serveEr
-	}
-	return err
+	d.closeOnce.Do(func() {
+		err := d.http.Shutdown(ctx)
+		if err != nil {
+			d.http.Close()
+		}
+		d.server.Close()
+		<-d.served
+		if cerr := d.db.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = d.serveEr
+		}
+		d.closeErr = err
+	})
+	return d.closeErr
 }
 
 // httpErrorLog sends net/http's own complaints (bad handshakes, TLS probes)

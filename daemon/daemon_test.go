@@ -265,3 +265,19 @@ func TestDefaultHome(t *testing.T) {
 		t.Errorf("DefaultAddr = %q", got)
 	}
 }
+
+func TestLooseDatabaseIsMadePrivate(t *testing.T) {
+	home := t.TempDir()
+	first := start(t, home)
+	if err := first.Close(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(home, daemon.DBFileName)
+	if err := os.Chmod(path, 0o644); err != nil { // as a careless copy leaves it
+		t.Fatal(err)
+	}
+	start(t, home)
+	if got := mode(t, path); got != 0o600 {
+		t.Errorf("database mode after start = %v, want 0600", got)
+	}
+}

@@ -67,7 +67,10 @@ func (m *Main) serve(ctx context.Context, e *env) error {
 // on a terminal, never into a file that may be a log.
 func (m *Main) printWelcome(d *daemon.Daemon) {
 	w := m.Stderr
-	ext := findExtensionDir()
+	ext, manifest := "the extension/ folder of your tactful checkout", "the manifest.json in it"
+	if dir := findExtensionDir(); dir != "" {
+		ext, manifest = dir, filepath.Join(dir, "manifest.json")
+	}
 	fmt.Fprintf(w, `
 tactful is running on %s; your data is in %s.
 
@@ -77,7 +80,7 @@ Load the extension (once):
   Firefox:         about:debugging, This Firefox, Load Temporary Add-on…,
                    choose %s
 
-`, d.Addr(), d.Home(), ext, filepath.Join(ext, "manifest.json"))
+`, d.Addr(), d.Home(), ext, manifest)
 	code, err := pairing.Ensure(d.Home())
 	if m.isTerminal(w) && err == nil {
 		fmt.Fprintf(w, "Pair it: open the extension's popup and paste this pairing code:\n\n    %s\n\n", code)
@@ -88,7 +91,7 @@ Load the extension (once):
 }
 
 // findExtensionDir looks for the repository's extension/ folder near the
-// working directory and the executable, and falls back to a description.
+// working directory and the executable; "" when there is none.
 func findExtensionDir() string {
 	var starts []string
 	if wd, err := os.Getwd(); err == nil {
@@ -110,7 +113,7 @@ func findExtensionDir() string {
 			dir = parent
 		}
 	}
-	return "the extension/ folder of your tactful checkout"
+	return ""
 }
 
 func pairCommand() *command {
