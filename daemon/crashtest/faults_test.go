@@ -388,7 +388,7 @@ func TestCrashReadOnlyHome(t *testing.T) {
 			p.mustStop(t)
 		} else {
 			msg := err.Error()
-			t.Logf("as expected, tactful refused to start: %s", firstLine(msg))
+			t.Logf("as expected, tactful refused to start: %s", msg)
 			if !strings.Contains(msg, "exited before listening") {
 				t.Fatalf("tactful neither started nor exited on a read-only home: %v", err)
 			}

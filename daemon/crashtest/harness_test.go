@@ -217,11 +217,23 @@ func (p *proc) mustDial(t testing.TB) *client.Client {
 	return c
 }
 
-// call is one request under callDeadline.
+// call is one request under callDeadline. A rate_limited reply (the daemon
+// allows a connection 200 messages a second, and checking a long soak reads
+// hundreds of contacts) is waited out and the request sent again.
 func call(c *client.Client, req, reply any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), callDeadline)
 	defer cancel()
-	return c.Call(ctx, req, reply)
+	for {
+		err := c.Call(ctx, req, reply)
+		if codeOf(err) != protocol.CodeRateLimited {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // logTail keeps the daemon's output for failure messages and watches for
