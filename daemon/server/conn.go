@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -117,7 +119,7 @@ func (c *conn) writeLoop() {
 			c.refuse(protocol.ClosePairingRotated, reasonRotated)
 			rotated = nil
 		case <-c.quit:
-			if err := c.ws.Close(c.closeCode, c.closeReason); err != nil {
+			if err := c.ws.Close(c.closeCode, c.closeReason); err != nil && !errors.Is(err, net.ErrClosed) {
 				c.log.Debug().Err(err).Msg("close handshake incomplete")
 			}
 			return

@@ -589,3 +589,67 @@ func seqs(evs []protocol.Event) []uint64 {
 	}
 	return out
 }
+
+func TestConcurrentClientsSeeEveryChange(t *testing.T) {
+	e := newEnv(t)
+	ctx := testContext(t)
+	const clients, notes = 5, 20
+	cs := make([]*client, clients)
+	for i := range cs {
+		cs[i] = e.connect(ctx)
+	}
+	cs[0].see("en-US", ada)
+	errs := make(chan error, clients)
+	for i, c := range cs {
+		go func() {
+			// Writes from this goroutine, reads in the loop below: the
+			// server must push to everyone while everyone writes.
+			go func() {
+				for n := 0; n < notes; n++ {
+					data, _ := json.Marshal(map[string]any{"type": "note_add", "id": fmt.Sprintf("c%d-%d", i, n), "slug": ada.Slug,
+						"note_id": fmt.Sprintf("c%d-n%d", i, n), "text": "note"})
+					if err := c.ws.Write(ctx, websocket.MessageText, data); err != nil {
+						return
+					}
+				}
+			}()
+			replies, pushes := 0, 0
+			for replies < notes || pushes < (clients-1)*notes {
+				_, data, err := c.ws.Read(ctx)
+				if err != nil {
+					errs <- fmt.Errorf("client %d after %d replies and %d pushes: %w", i, replies, pushes, err)
+					return
+				}
+				var head protocol.Header
+				if err := json.Unmarshal(data, &head); err != nil {
+					errs <- err
+					return
+				}
+				switch head.Type {
+				case protocol.TypeNoteSaved:
+					if !strings.HasPrefix(head.ID, fmt.Sprintf("c%d-", i)) {
+						errs <- fmt.Errorf("client %d got the reply %s", i, data)
+						return
+					}
+					replies++
+				case protocol.TypeContactChanged:
+					pushes++
+				default:
+					errs <- fmt.Errorf("client %d got %s", i, data)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range cs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var st protocol.StatusReply
+	cs[0].mustCall(map[string]any{"type": "status"}, protocol.TypeStatusReply, &st)
+	if st.Notes != clients*notes {
+		t.Errorf("%d notes stored, want %d", st.Notes, clients*notes)
+	}
+}
