@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/tactful/tactful/daemon/export"
+	"github.com/tactful/tactful/daemon/store"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -652,4 +654,36 @@ func TestConcurrentClientsSeeEveryChange(t *testing.T) {
 	if st.Notes != clients*notes {
 		t.Errorf("%d notes stored, want %d", st.Notes, clients*notes)
 	}
+}
+
+func TestStorageFailedKeepsServing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tactful.db")
+	rw, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rw.See([]store.Sighting{{Slug: ada.Slug, Name: ada.Name}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := store.Open(path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ro.Close() })
+	e := newEnv(t, func(c *Config) { c.Store = ro })
+	ctx := testContext(t)
+	c := e.connect(ctx)
+	er := c.expectError(`{"type":"note_add","id":"w","slug":"ada-lovelace-1815","note_id":"n1","text":"hello"}`, protocol.CodeStorage)
+	if er.ID != "w" {
+		t.Errorf("id %q", er.ID)
+	}
+	var got protocol.ContactReply
+	c.mustCall(map[string]any{"type": "contact_get", "slug": ada.Slug}, protocol.TypeContact, &got)
+	if got.Contact.Name != ada.Name || len(got.Contact.Notes) != 0 {
+		t.Errorf("contact after a failed write = %+v", got.Contact)
+	}
+	c.ping()
 }
