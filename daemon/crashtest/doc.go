@@ -27,24 +27,31 @@
 //     before is intact, the file passes store.Verify after a clean stop, and
 //     a restarted daemon holds everything.
 //
-//   - TestCrashReadOnlyHome: the same tmpfs remounted read-only. Linux
-//     refuses that (EBUSY) while the daemon keeps tactful.db open for
-//     writing, so the "while serving" case is skipped with that reason
-//     wherever the kernel refuses it, and runs where it does not. A daemon
-//     started on a read-only home must either exit at once with a message
-//     that names the home and says it is read-only, or serve reads and
-//     refuse writes with storage_failed; either way the file is unchanged
-//     byte for byte and passes store.Verify. Made writable again, the home
-//     holds everything and takes writes.
+//   - TestCrashReadOnlyHome: a home whose file system turns read-only.
+//     Linux refuses `mount -o remount,ro` (EBUSY) while the daemon keeps
+//     tactful.db open for writing; what does turn a home read-only under a
+//     running program is ext4 meeting an error when mounted
+//     errors=remount-ro. So "while serving" puts the home on such an ext4
+//     (a loop device) and raises an error through
+//     /sys/fs/ext4/DEV/trigger_fs_error: writes are refused with
+//     storage_failed, reads are served, and after a clean stop, e2fsck and a
+//     remount every acknowledged write is there and the file passes
+//     store.Verify. "at start" remounts a tmpfs home read-only with no daemon
+//     running: tactful serve must exit at once with a message that names
+//     the home and says it is read-only, without advice to replace or
+//     abandon an intact file (or else serve reads and refuse writes), and
+//     the file must be unchanged byte for byte. Made writable again, the
+//     home holds everything and takes writes.
 //
 // What they do not prove: SIGKILL ends the process but not the kernel, so
 // pages the daemon wrote without fsync would survive too. Losing the page
 // cache (a power cut) needs a virtual machine or a block device that drops
 // unsynced writes; these tests do not simulate it.
 //
-// The disk tests mount tmpfs file systems and so need root; without it, or
-// where mounting is not allowed, they skip and say why. CI runs them as
-// root. Every mount is unmounted when its test ends.
+// The disk tests mount tmpfs and ext4 file systems and so need root (and
+// losetup, mkfs.ext4 and e2fsck for ext4); without them, or where mounting
+// is not allowed, they skip and say why. CI runs them as root. Every mount
+// is unmounted, and the loop device detached, when its test ends.
 //
 // Running:
 //

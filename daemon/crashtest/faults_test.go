@@ -2,10 +2,12 @@ package crashtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -34,21 +36,7 @@ func mountTmpfs(t *testing.T, size string) string {
 	if err := syscall.Mount("tactful-crashtest", dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "size="+size+",mode=0700"); err != nil {
 		t.Skipf("skipped: cannot mount a tmpfs on %s: %v (these tests need root and a kernel that allows mounts)", dir, err)
 	}
-	t.Cleanup(func() {
-		deadline := time.Now().Add(exitDeadline)
-		for {
-			err := syscall.Unmount(dir, 0)
-			if err == nil {
-				return
-			}
-			if !errors.Is(err, syscall.EBUSY) || time.Now().After(deadline) {
-				t.Errorf("unmount the test tmpfs %s: %v; detaching it", dir, err)
-				_ = syscall.Unmount(dir, syscall.MNT_DETACH)
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
+	t.Cleanup(func() { unmountDir(t, dir) })
 	return dir
 }
 
@@ -317,11 +305,68 @@ func restartAndCheck(t *testing.T, d *proc, c *client.Client, home, dbPath strin
 	}
 }
 
-// TestCrashReadOnlyHome makes the home's file system read-only: under a
-// running daemon when the kernel allows it, and before a start, which must
-// fail with a clear message and leave the file as it was. Made writable
-// again, the home holds everything and takes writes.
+// TestCrashReadOnlyHome covers a home whose file system turns read-only.
+//
+// While serving: Linux refuses to remount a file system read-only while a
+// file on it is open for writing (EBUSY), and the daemon keeps tactful.db
+// open, so `mount -o remount,ro` cannot do it. What does turn a home
+// read-only under a running program is the kernel itself, when ext4 meets an
+// error on a file system mounted errors=remount-ro. The test puts the home
+// on such an ext4 (a loop device), raises an error through
+// /sys/fs/ext4/DEV/trigger_fs_error, and checks that writes are refused with
+// storage_failed while reads are served; then, as a user would after such an
+// error, it stops the daemon, runs e2fsck, mounts again and checks that
+// every acknowledged write is there.
+//
+// At start: a daemon started on a read-only home must exit at once with a
+// message naming the home and saying it is read-only (or serve reads and
+// refuse writes), and leave the file as it was.
 func TestCrashReadOnlyHome(t *testing.T) {
+	t.Run("while serving", testReadOnlyWhileServing)
+	t.Run("at start", testReadOnlyAtStart)
+}
+
+func testReadOnlyWhileServing(t *testing.T) {
+	fs := mountExt4(t)
+	home := filepath.Join(fs.dir, "home")
+	dbPath := filepath.Join(home, "tactful.db")
+	d := mustStart(t, home, "127.0.0.1:0")
+	c := d.mustDial(t)
+	led := newLedger()
+	slugs, tags := seedHome(t, c, led, "ext4")
+	led.mustCheck(t, c, "before the file system error")
+
+	fs.triggerError(t)
+
+	n := note{ID: "ext4-during-0", Slug: slugs[0], Text: "Written after the file system turned read-only"}
+	_, err := addNote(c, n)
+	wantStorageFailed(t, "note_add on a home turned read-only", err)
+	wantStorageFailed(t, "tags_set on a home turned read-only", setTags(c, slugs[1], []string{"read-only"}))
+	stillServing(t, d, c, slugs)
+	wantAbsent(t, c, []note{n})
+	led.mustCheck(t, c, "on the read-only home")
+	wantTags(t, c, tags)
+	c.Close()
+	d.mustStop(t)
+
+	// What a user does after such an error: check the file system, mount
+	// it again, start tactful.
+	fs.repair(t)
+	if err := store.Verify(dbPath); err != nil {
+		t.Fatalf("after e2fsck the database fails its check: %v", err)
+	}
+	d = mustStart(t, home, d.addr)
+	c = d.mustDial(t)
+	led.mustCheck(t, c, "after e2fsck and a restart")
+	wantAbsent(t, c, []note{n})
+	if _, err := addNote(c, n); err != nil {
+		t.Fatalf("note_add once the home is writable again: %v", err)
+	}
+	led.ack(n)
+	restartAndCheck(t, d, c, home, dbPath, led, tags)
+}
+
+func testReadOnlyAtStart(t *testing.T) {
 	mnt := mountTmpfs(t, homeFS)
 	home := filepath.Join(mnt, "home")
 	dbPath := filepath.Join(home, "tactful.db")
@@ -330,81 +375,55 @@ func TestCrashReadOnlyHome(t *testing.T) {
 	c := d.mustDial(t)
 	led := newLedger()
 	slugs, tags := seedHome(t, c, led, "ro")
-	led.mustCheck(t, c, "before the home turns read-only")
-
-	t.Run("while serving", func(t *testing.T) {
-		err := remount(mnt, true)
-		if errors.Is(err, syscall.EBUSY) {
-			// Linux refuses to make a file system read-only while a file
-			// on it is open for writing, and the daemon keeps tactful.db
-			// open. TestCrashDiskFull covers writes failing under a running
-			// daemon.
-			t.Skip("the kernel refuses a read-only remount while the daemon holds tactful.db open for writing (EBUSY)")
-		}
-		if err != nil {
-			t.Fatalf("remount the home read-only: %v", err)
-		}
-		n := note{ID: "ro-during-0", Slug: slugs[0], Text: "Written on a read-only home"}
-		_, err = addNote(c, n)
-		wantStorageFailed(t, "note_add on a read-only home", err)
-		err = setTags(c, slugs[1], []string{"read-only"})
-		wantStorageFailed(t, "tags_set on a read-only home", err)
-		stillServing(t, d, c, slugs)
-		wantAbsent(t, c, []note{n})
-		if err := remount(mnt, false); err != nil {
-			t.Fatalf("remount the home writable: %v", err)
-		}
-		if _, err := addNote(c, n); err != nil {
-			t.Fatalf("note_add once the home is writable again: %v", err)
-		}
-		led.ack(n)
-	})
-	led.mustCheck(t, c, "after the home was read-only under the daemon")
 	c.Close()
 	d.mustStop(t)
+	before := fileSum(t, dbPath)
+
+	if err := remount(mnt, true); err != nil {
+		t.Fatalf("remount the home read-only with no daemon running: %v", err)
+	}
+	p, err := startDaemon(t, home, addr)
+	if err == nil {
+		// A daemon that serves a read-only home must still refuse
+		// writes clearly and answer reads.
+		c := p.mustDial(t)
+		led.mustCheck(t, c, "served from a read-only home")
+		_, err := addNote(c, note{ID: "ro-start-0", Slug: slugs[0], Text: "Written on a read-only home"})
+		wantStorageFailed(t, "note_add on a daemon started on a read-only home", err)
+		c.Close()
+		p.mustStop(t)
+	} else {
+		msg := err.Error()
+		t.Logf("as expected, tactful refused to start: %s", msg)
+		if !strings.Contains(msg, "exited before listening") {
+			t.Fatalf("tactful neither started nor exited on a read-only home: %v", err)
+		}
+		if !strings.Contains(strings.ToLower(msg), "read-only") || !strings.Contains(msg, home) {
+			t.Errorf("tactful's refusal should name the home and say it is read-only; it said:\n%s", msg)
+		}
+		// The file is intact; only the file system refuses writes. Advice
+		// to replace or abandon the file would cost the user their data.
+		var advice []string
+		for _, bad := range []string{"restore", "move the file aside", "start afresh", "damaged"} {
+			if strings.Contains(msg, bad) {
+				advice = append(advice, bad)
+			}
+		}
+		if len(advice) > 0 {
+			t.Errorf("the database is intact and only its file system is read-only, yet tactful's refusal advises %q, which would replace or abandon the user's data", advice)
+		}
+	}
+	if after := fileSum(t, dbPath); after != before {
+		t.Errorf("the database file changed on a read-only home")
+	}
 	if err := store.Verify(dbPath); err != nil {
-		t.Fatalf("the database fails its check: %v", err)
+		t.Errorf("the database fails its check on the read-only home: %v", err)
 	}
 
-	t.Run("at start", func(t *testing.T) {
-		before := fileSum(t, dbPath)
-		if err := remount(mnt, true); err != nil {
-			t.Fatalf("remount the home read-only with no daemon running: %v", err)
-		}
-		defer func() {
-			if err := remount(mnt, false); err != nil {
-				t.Fatalf("remount the home writable: %v", err)
-			}
-		}()
-		p, err := startDaemon(t, home, addr)
-		if err == nil {
-			// A daemon that serves a read-only home must still refuse
-			// writes clearly and answer reads.
-			c := p.mustDial(t)
-			led.mustCheck(t, c, "served from a read-only home")
-			_, err := addNote(c, note{ID: "ro-start-0", Slug: slugs[0], Text: "Written on a read-only home"})
-			wantStorageFailed(t, "note_add on a daemon started on a read-only home", err)
-			c.Close()
-			p.mustStop(t)
-		} else {
-			msg := err.Error()
-			t.Logf("as expected, tactful refused to start: %s", msg)
-			if !strings.Contains(msg, "exited before listening") {
-				t.Fatalf("tactful neither started nor exited on a read-only home: %v", err)
-			}
-			if !strings.Contains(strings.ToLower(msg), "read-only") || !strings.Contains(msg, home) {
-				t.Errorf("tactful's refusal should name the home and say it is read-only; it said:\n%s", msg)
-			}
-		}
-		if after := fileSum(t, dbPath); after != before {
-			t.Errorf("the database file changed on a read-only home")
-		}
-		if err := store.Verify(dbPath); err != nil {
-			t.Errorf("the database fails its check on the read-only home: %v", err)
-		}
-	})
-
 	// Writable again: everything is there and writes work.
+	if err := remount(mnt, false); err != nil {
+		t.Fatalf("remount the home writable: %v", err)
+	}
 	d = mustStart(t, home, addr)
 	c = d.mustDial(t)
 	led.mustCheck(t, c, "after the home is writable again")
@@ -416,6 +435,119 @@ func TestCrashReadOnlyHome(t *testing.T) {
 	restartAndCheck(t, d, c, home, dbPath, led, tags)
 }
 
+// ext4FS is an ext4 file system on a loop device, mounted errors=remount-ro.
+type ext4FS struct {
+	img, dev, dir string
+}
+
+// mountExt4 makes and mounts a small ext4; it skips the test when it cannot.
+func mountExt4(t *testing.T) *ext4FS {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipped: mounting an ext4 loop device for the home needs root (CI runs these tests as root)")
+	}
+	for _, tool := range []string{"losetup", "mkfs.ext4", "e2fsck"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("skipped: %s is not installed (Debian's e2fsprogs and mount have it)", tool)
+		}
+	}
+	tmp := t.TempDir()
+	fs := &ext4FS{img: filepath.Join(tmp, "ext4.img"), dir: filepath.Join(tmp, "mnt")}
+	if err := os.Mkdir(fs.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(fs.img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = f.Truncate(64 << 20)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := command("mkfs.ext4", "-q", "-F", fs.img); err != nil {
+		t.Fatalf("mkfs.ext4: %v\n%s", err, out)
+	}
+	out, err := command("losetup", "--find", "--show", fs.img)
+	if err != nil {
+		t.Skipf("skipped: no loop device for the ext4 image: %v: %s", err, out)
+	}
+	fs.dev = strings.TrimSpace(string(out))
+	t.Cleanup(func() {
+		if out, err := command("losetup", "--detach", fs.dev); err != nil {
+			t.Errorf("detach %s: %v: %s", fs.dev, err, out)
+		}
+	})
+	fs.mount(t)
+	if _, err := os.Stat(fs.errorFile()); err != nil {
+		t.Skipf("skipped: this kernel has no %s to raise an ext4 error", fs.errorFile())
+	}
+	return fs
+}
+
+func (fs *ext4FS) errorFile() string {
+	return filepath.Join("/sys/fs/ext4", filepath.Base(fs.dev), "trigger_fs_error")
+}
+
+func (fs *ext4FS) mount(t *testing.T) {
+	t.Helper()
+	if err := syscall.Mount(fs.dev, fs.dir, "ext4", syscall.MS_NOSUID|syscall.MS_NODEV, "errors=remount-ro"); err != nil {
+		t.Fatalf("mount %s on %s: %v", fs.dev, fs.dir, err)
+	}
+	t.Cleanup(func() { unmountDir(t, fs.dir) })
+}
+
+// triggerError makes the kernel meet an ext4 error; with errors=remount-ro
+// the file system turns read-only under whoever has files open.
+func (fs *ext4FS) triggerError(t *testing.T) {
+	t.Helper()
+	if err := os.WriteFile(fs.errorFile(), []byte("crashtest: simulated disk error\n"), 0o200); err != nil {
+		t.Fatalf("raise an ext4 error: %v", err)
+	}
+	probe := filepath.Join(fs.dir, "probe")
+	if err := os.WriteFile(probe, []byte("x"), 0o600); !errors.Is(err, syscall.EROFS) {
+		t.Fatalf("after the ext4 error, a write gives %v, want read-only file system", err)
+	}
+}
+
+// repair unmounts, runs e2fsck and mounts again.
+func (fs *ext4FS) repair(t *testing.T) {
+	t.Helper()
+	unmountDir(t, fs.dir)
+	out, err := command("e2fsck", "-f", "-y", fs.dev)
+	var exit *exec.ExitError
+	// e2fsck exits 1 when it corrected something: the error we raised.
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
+		t.Fatalf("e2fsck %s: %v\n%s", fs.dev, err, out)
+	}
+	fs.mount(t)
+}
+
+// unmountDir unmounts dir, waiting a little while it is busy. Unmounting a
+// dir that is not mounted is not an error, so cleanups may repeat it.
+func unmountDir(t *testing.T, dir string) {
+	deadline := time.Now().Add(exitDeadline)
+	for {
+		err := syscall.Unmount(dir, 0)
+		if err == nil || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOENT) {
+			return
+		}
+		if !errors.Is(err, syscall.EBUSY) || time.Now().After(deadline) {
+			t.Errorf("unmount %s: %v; detaching it", dir, err)
+			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// command runs a system tool under a deadline.
+func command(name string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return exec.CommandContext(ctx, name, args...).CombinedOutput()
+}
+
 func fileSum(t *testing.T, path string) [32]byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -423,12 +555,4 @@ func fileSum(t *testing.T, path string) [32]byte {
 		t.Fatal(err)
 	}
 	return sha256.Sum256(b)
-}
-
-// firstLine is the first line of s.
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
