@@ -45,7 +45,10 @@ type conn struct {
 	closeReason string
 
 	authed atomic.Bool
-	limit  bucket
+	// checking is set once a hello's code is being checked: its answer (a
+	// welcome or 4002) decides, not the hello deadline.
+	checking atomic.Bool
+	limit    bucket
 	// refusals counts rate_limited replies in a row (read loop only).
 	refusals int
 }
@@ -112,7 +115,7 @@ func (c *conn) writeLoop() {
 			helloC = nil
 			rotated = c.s.cfg.Pairing.Watch(gen)
 		case <-helloC:
-			if !c.authed.Load() {
+			if !c.authed.Load() && !c.checking.Load() {
 				c.refuse(protocol.CloseHelloTimeout, reasonHelloTimeout)
 			}
 		case <-rotated:
@@ -267,6 +270,7 @@ func (c *conn) hello(h *protocol.Hello) {
 			h.Protocol, protocol.MinVersion, protocol.Version))
 		return
 	}
+	c.checking.Store(true)
 	var gen uint64
 	ok := false
 	if c.s.cfg.Pairing != nil {

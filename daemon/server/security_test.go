@@ -431,3 +431,29 @@ func TestCloseShutsEveryConnection(t *testing.T) {
 		t.Fatalf("after Close: %v, %v; want 503", resp, err)
 	}
 }
+
+func TestHelloTimeoutSparesPairedConnections(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.HelloTimeout = 50 * time.Millisecond })
+	ctx := testContext(t)
+	c := e.connect(ctx)
+	// Well past the hello deadline: a stale timer would have closed it.
+	time.Sleep(200 * time.Millisecond)
+	c.ping()
+	c.ping()
+}
+
+func TestWrongCodeNearTheDeadlineIsStillAWrongCode(t *testing.T) {
+	// The pause before refusing a wrong code outlasts the hello deadline; the
+	// client must still learn that its code was wrong.
+	e := newEnv(t, func(c *Config) {
+		c.HelloTimeout = 300 * time.Millisecond
+		c.BadCodeDelay = 600 * time.Millisecond
+	})
+	ctx := testContext(t)
+	c, _, err := e.dial(ctx, chromeOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.send(map[string]any{"type": "hello", "protocol": 1, "pairing_code": strings.Repeat("0", 20)})
+	c.expectClose(protocol.CloseBadPairingCode)
+}
