@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
@@ -174,9 +176,23 @@ func (b *browser) newTab(t testing.TB) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
 	tb := &tab{t: t, ctx: ctx}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(viewportWidth, viewportHeight)); err != nil {
+	if err := chromedp.Do(ctx); err != nil {
 		cancel()
 		t.Fatalf("open a tab: %v", err)
+	}
+	// Each tab opens in a window of its own, of the default size: make its
+	// contents the viewport we want.
+	win, err := chromedp.CallBrowser(ctx, cdpbrowser.GetWindowForTarget, cdpbrowser.GetWindowForTargetParams{
+		TargetID: chromedp.FromContext(ctx).Target.TargetID,
+	})
+	if err == nil {
+		_, err = chromedp.CallBrowser(ctx, cdpbrowser.SetContentsSize, cdpbrowser.SetContentsSizeParams{
+			WindowID: win.WindowID, Width: viewportWidth, Height: viewportHeight,
+		})
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("size the tab's window: %v", err)
 	}
 
 	lctx, stop := context.WithCancel(ctx)
@@ -389,10 +405,21 @@ func (tb *tab) typeText(text string) {
 	}
 }
 
-// pressEnter presses Enter on whatever has the focus.
+// pressEnter presses Enter on whatever has the focus: a rawKeyDown and a
+// keyUp. chromedp's KeyEvent("\r") also sends a separate char event, which
+// a real keyboard does not deliver once keydown was handled (it would press
+// Enter a second time on whatever the keydown handler focused).
 func (tb *tab) pressEnter() {
 	tb.t.Helper()
-	tb.typeText("\r")
+	ctx, cancel := context.WithTimeout(tb.ctx, waitShort)
+	defer cancel()
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+			Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: 13, NativeVirtualKeyCode: 13,
+		}); err != nil {
+			tb.t.Fatalf("press Enter: %v", err)
+		}
+	}
 }
 
 // blockedRequests lists the requests the tab's interception failed.

@@ -220,7 +220,8 @@ func (tb *tab) click(n *cdp.Node) {
 	}
 }
 
-// screenshot captures the page area x, y, w, h (page coordinates) as PNG.
+// screenshot captures the page area x, y, w, h (page coordinates, inside
+// the viewport) as PNG.
 func (tb *tab) screenshot(x, y, w, h float64) []byte {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, waitShort)
@@ -228,7 +229,9 @@ func (tb *tab) screenshot(x, y, w, h float64) []byte {
 	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
 		Format:                page.CaptureScreenshotFormatPng,
 		Clip:                  &page.Viewport{X: max(0, x), Y: max(0, y), Width: w, Height: h, Scale: 1},
-		CaptureBeyondViewport: ptr(true),
+		// Within the viewport: capturing beyond it resizes the view, and
+		// the fixed dialog, backdrop and reminder move.
+		CaptureBeyondViewport: ptr(false),
 	})
 	if err != nil {
 		tb.t.Fatalf("screenshot: %v", err)

@@ -140,6 +140,25 @@ func (p *connectionsPage) noteBadge(tr *domTree, slug string) string {
 // text into it and presses Enter: real mouse and key events throughout.
 func (p *connectionsPage) addNote(slug, text string) {
 	p.t.Helper()
+	p.clickAddNote(slug)
+	field := p.waitComposerField(slug)
+	p.click(field)
+	p.typeText(text)
+	p.pressEnter()
+	waitFor(p.t, waitShort, slug+"'s composer to close after Enter", func() (bool, string) {
+		tr := p.snapshot()
+		for _, c := range p.inCard(tr, slug, "composer") {
+			if shown(tr, c) {
+				return false, "still open: " + clip(textOf(c), 200)
+			}
+		}
+		return true, ""
+	})
+}
+
+// clickAddNote clicks slug's "Add note" button.
+func (p *connectionsPage) clickAddNote(slug string) {
+	p.t.Helper()
 	tr := p.snapshot()
 	buttons := p.inCard(tr, slug, "add-note")
 	if len(buttons) != 1 {
@@ -150,10 +169,6 @@ func (p *connectionsPage) addNote(slug, text string) {
 		p.t.Errorf(`%s: the add-note button is named %q (aria-label %q), want "Add note"`, slug, textOf(btn), name)
 	}
 	p.click(btn)
-	field := p.waitComposerField(slug)
-	p.click(field)
-	p.typeText(text)
-	p.pressEnter()
 }
 
 // waitComposerField waits for slug's composer and returns its text field.

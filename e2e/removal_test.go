@@ -51,6 +51,22 @@ func (p *connectionsPage) checkBeside() {
 	}
 }
 
+// checkFits checks the whole reminder is inside the viewport: it is fixed,
+// so a part below the fold can never be scrolled to.
+func checkFits(t *testing.T, p *connectionsPage) {
+	t.Helper()
+	type box struct{ X, Y, W, H, VW, VH float64 }
+	b, err := tryEval[box](p.tab, `(() => { const r = document.querySelector('[data-tactful="reminder"]').getBoundingClientRect();
+		return {X: r.left, Y: r.top, W: r.width, H: r.height, VW: innerWidth, VH: innerHeight}; })()`)
+	if err != nil {
+		t.Fatalf("measure the reminder: %v", err)
+	}
+	if b.X < 0 || b.Y < 0 || b.X+b.W > b.VW || b.Y+b.H > b.VH {
+		t.Errorf("the fixed reminder (at %.0f,%.0f, %.0fx%.0f) does not fit the %.0fx%.0f viewport: its end is off screen and cannot be scrolled to",
+			b.X, b.Y, b.W, b.H, b.VW, b.VH)
+	}
+}
+
 // TestRemovalReminderAndOutcomes: opening "Remove connection" from a card's
 // menu (real clicks on the page's own menu) shows the reminder beside the
 // page's confirmation; for someone connected recently it has a timing point
@@ -87,6 +103,7 @@ func TestRemovalReminderAndOutcomes(t *testing.T) {
 					t.Errorf("no timing point about the recent connection (%q) in the reminder: %s", fx.connectedText(t, recent), clip(text, 600))
 				}
 				p.checkBeside()
+				t.Run("fits the viewport", func(t *testing.T) { checkFits(t, p) })
 				t.Logf("reminder: %s", clip(text, 300))
 
 				p.clickCSS(fx.cancel)
