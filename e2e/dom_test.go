@@ -227,8 +227,8 @@ func (tb *tab) screenshot(x, y, w, h float64) []byte {
 	ctx, cancel := context.WithTimeout(tb.ctx, waitShort)
 	defer cancel()
 	res, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{
-		Format:                page.CaptureScreenshotFormatPng,
-		Clip:                  &page.Viewport{X: max(0, x), Y: max(0, y), Width: w, Height: h, Scale: 1},
+		Format: page.CaptureScreenshotFormatPng,
+		Clip:   &page.Viewport{X: max(0, x), Y: max(0, y), Width: w, Height: h, Scale: 1},
 		// Within the viewport: capturing beyond it resizes the view, and
 		// the fixed dialog, backdrop and reminder move.
 		CaptureBeyondViewport: ptr(false),
