@@ -24,6 +24,7 @@ const (
 	reasonRotated      = "the pairing code changed; pair again"
 	reasonRateLimited  = "too many messages too fast; slow down"
 	reasonTooSlow      = "too far behind on updates; reconnect"
+	reasonTooBig       = "message over the 8 MiB limit"
 )
 
 // StatusTooSlow closes a connection that does not read its pushed events.
@@ -170,6 +171,11 @@ func (c *conn) readLoop() {
 		}
 		typ, data, err := c.ws.Read(ctx)
 		if err != nil {
+			if errors.Is(err, websocket.ErrMessageTooBig) {
+				// The library has sent 1009 already; this records and logs it.
+				c.refuse(websocket.StatusMessageTooBig, reasonTooBig)
+				return
+			}
 			if status := websocket.CloseStatus(err); status != -1 {
 				c.log.Debug().Int("code", int(status)).Msg("peer closed")
 			} else {
