@@ -77,9 +77,9 @@ func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
 			}
 		}
 		events := tx.Bucket(bucketEvents)
-		maxSeq := events.Sequence()
+		last := events.Sequence()
 		for _, e := range a.Events {
-			maxSeq = max(maxSeq, e.Seq)
+			last = max(last, e.Seq)
 			if events.Get(u64(e.Seq)) != nil {
 				continue
 			}
@@ -87,7 +87,7 @@ func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
 				return err
 			}
 		}
-		if err := events.SetSequence(maxSeq); err != nil {
+		if err := events.SetSequence(last); err != nil {
 			return err
 		}
 		return rebuildIndexes(tx)
@@ -98,6 +98,10 @@ func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
 	db.log.Info().Int("contacts", len(a.Contacts)).Int("events", len(a.Events)).Int("added", added).Int("updated", updated).Msg("archive loaded")
 	return added, updated, nil
 }
+
+// maxSeq bounds sequence numbers an archive may carry: JavaScript reads
+// larger ones inexactly, and a store needs room to keep counting.
+const maxSeq = 1 << 53
 
 // checkArchive refuses a file that is not a tactful export, and cleans what
 // a hand-edited or hostile one could carry, before anything is written.
@@ -140,8 +144,8 @@ func checkArchive(a *protocol.Archive) error {
 		normalizeContact(c)
 	}
 	for _, e := range a.Events {
-		if e.Seq == 0 {
-			return protocol.Errorf(protocol.CodeInvalidField, "An event in the export has no seq.")
+		if e.Seq == 0 || e.Seq > maxSeq {
+			return protocol.Errorf(protocol.CodeInvalidField, "An event in the export has no seq or an impossible one (%d).", e.Seq)
 		}
 		if !e.Kind.Valid() {
 			return protocol.Errorf(protocol.CodeInvalidField, "Event %d has the unknown kind %q.", e.Seq, clip(string(e.Kind), 40))

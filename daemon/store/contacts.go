@@ -428,6 +428,11 @@ func appendEvent(tx *bolt.Tx, e *protocol.Event) error {
 	if err != nil {
 		return err
 	}
+	// History is append-only: a sequence that somehow points at a stored
+	// event must fail the write, never overwrite what happened.
+	if events.Get(u64(seq)) != nil {
+		return fmt.Errorf("event sequence %d is already taken", seq)
+	}
 	e.Seq = seq
 	return putEvent(tx, *e)
 }

@@ -252,3 +252,14 @@ func BenchmarkStats(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDump exports a full store, as the export request does.
+func BenchmarkDump(b *testing.B) {
+	db := openFixture(b)
+	for b.Loop() {
+		a, err := db.Dump()
+		if err != nil || len(a.Events) != fixtureEvents {
+			b.Fatalf("%d events, %v", len(a.Events), err)
+		}
+	}
+}

@@ -742,7 +742,9 @@ func TestRestartKeepsEverything(t *testing.T) {
 }
 
 // populate exercises every kind of write.
-func populate(t *testing.T, db *DB, clk *fakeClock) {
+func populate(t *testing.T, db *DB, clk *fakeClock) { populateTB(t, db, clk) }
+
+func populateTB(t testing.TB, db *DB, clk *fakeClock) {
 	t.Helper()
 	see(t, db, Sighting{Slug: "ada-x", Name: "Ada", Headline: "Engineer", ConnectedText: "Connected on June 29, 2024",
 		ConnectedOn: "2024-06-29", ConnectedSource: protocol.DateFromPageAbsolute},
@@ -874,6 +876,8 @@ func TestLoadRefusesBadArchives(t *testing.T) {
 		{"path trick slug", edit(func(a *protocol.Archive) { a.Contacts[0].Slug = "../x" }), protocol.CodeInvalidSlug, ""},
 		{"bad status", edit(func(a *protocol.Archive) { a.Contacts[0].Status = "enemy" }), protocol.CodeInvalidField, "status"},
 		{"event without seq", edit(func(a *protocol.Archive) { a.Events[0].Seq = 0 }), protocol.CodeInvalidField, "seq"},
+		{"seq JavaScript cannot count", edit(func(a *protocol.Archive) { a.Events[0].Seq = 1<<53 + 1 }), protocol.CodeInvalidField, "impossible"},
+		{"unknown event kind", edit(func(a *protocol.Archive) { a.Events[0].Kind = "hacked" }), protocol.CodeInvalidField, "kind"},
 		{"note id on two contacts", edit(func(a *protocol.Archive) {
 			a.Contacts[1].Notes = append(a.Contacts[1].Notes, protocol.Note{ID: "n3", Text: "dup"})
 			a.Contacts[0].Name = "changed"
