@@ -244,25 +244,49 @@ func TestCrashDiskFull(t *testing.T) {
 	}
 	t.Logf("on the full disk: %d large notes still fitted in the file, %d refused", accepted, len(refused))
 
-	tagsRefused := false
-	for i := 0; i < 20 && !tagsRefused; i++ {
-		tg := []string{"reviewing", fmt.Sprintf("full-disk-%d", i)}
+	// tags_set, with the most and longest tags a contact may carry so that
+	// every change needs fresh pages for its event.
+	tagsRefused := 0
+	for i := 0; i < 200 && tagsRefused == 0; i++ {
+		tg := make([]string, protocol.MaxTags)
+		for j := range tg {
+			tg[j] = fmt.Sprintf("%02d-%03d-%s", j, i, strings.Repeat("x", protocol.MaxTagChars-7))
+		}
 		err := setTags(c, slugs[0], tg)
 		if err == nil {
 			tags[slugs[0]] = tg
 			continue
 		}
 		wantStorageFailed(t, "tags_set on a full disk", err)
-		tagsRefused = true
+		tagsRefused = i + 1
 	}
-	if !tagsRefused {
-		t.Errorf("the disk is full, yet 20 tags_set on a contact with large notes were all accepted")
+	if tagsRefused == 0 {
+		t.Errorf("the disk is full, yet 200 tags_set with 20 long tags each were all accepted")
 	}
+	t.Logf("on the full disk: tags_set refused at attempt %d", tagsRefused)
 
 	stillServing(t, d, c, slugs)
 	wantAbsent(t, c, refused)
 	led.mustCheck(t, c, "on the full disk")
 	wantTags(t, c, tags)
+
+	// Killed and restarted while the disk is still full, the daemon serves
+	// what it holds and keeps refusing writes.
+	c.Close()
+	if err := d.kill(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := startDaemon(t, home, d.addr)
+	if err != nil {
+		t.Fatalf("after kill -9, tactful does not start again on a full disk: %v", err)
+	}
+	c = d.mustDial(t)
+	stillServing(t, d, c, slugs)
+	led.mustCheck(t, c, "restarted on the full disk")
+	wantAbsent(t, c, refused)
+	wantTags(t, c, tags)
+	_, err = addNote(c, refused[0])
+	wantStorageFailed(t, "note_add after a restart on the full disk", err)
 
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
