@@ -858,7 +858,6 @@ func TestDumpLoadRoundTrip(t *testing.T) {
 func TestLoadRefusesBadArchives(t *testing.T) {
 	db, clk, _ := openTemp(t)
 	populate(t, db, clk)
-	good, _ := db.Dump()
 	before, _ := db.Dump()
 	edit := func(f func(a *protocol.Archive)) protocol.Archive {
 		a, _ := db.Dump()
@@ -895,7 +894,6 @@ func TestLoadRefusesBadArchives(t *testing.T) {
 			}
 		})
 	}
-	_ = good
 }
 
 func TestBackupWhileOpen(t *testing.T) {
@@ -1110,9 +1108,7 @@ func TestOpenRefusesDamagedFiles(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	_, _, path := openTemp(t)
-	dir := t.TempDir()
-	path = filepath.Join(dir, "t.db")
+	path := filepath.Join(t.TempDir(), "t.db")
 	db := openAt(t, path, newClock())
 	see(t, db, Sighting{Slug: "ada-x", Name: "Ada"})
 	db.Close()
