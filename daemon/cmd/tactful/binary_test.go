@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/tactful/tactful/daemon/client"
 	"github.com/tactful/tactful/daemon/pairing"
 	"github.com/tactful/tactful/daemon/store"
@@ -102,6 +104,8 @@ type proc struct {
 	home string
 	done chan struct{}
 	err  error
+	// lines receives the log lines after the one that names the address.
+	lines chan string
 
 	mu     sync.Mutex
 	stderr bytes.Buffer
@@ -117,7 +121,7 @@ func (p *proc) log() string {
 // that names its address.
 func serve(t *testing.T, bin, home string) *proc {
 	t.Helper()
-	p := &proc{home: home, done: make(chan struct{})}
+	p := &proc{home: home, done: make(chan struct{}), lines: make(chan string, 1000)}
 	p.cmd = exec.Command(bin, "serve", "--home", home, "--addr", "127.0.0.1:0", "--log-format", "json")
 	p.cmd.Env = append(os.Environ(), "TACTFUL_HOME=", "TACTFUL_ADDR=")
 	pipe, err := p.cmd.StderrPipe()
@@ -141,6 +145,11 @@ func serve(t *testing.T, bin, home string) *proc {
 			}
 			if json.Unmarshal([]byte(line), &entry) == nil && entry.Addr != "" && entry.Message == "tactful is listening" {
 				addrc <- entry.Addr
+				continue
+			}
+			select {
+			case p.lines <- line:
+			default:
 			}
 		}
 		p.err = p.cmd.Wait()
@@ -312,6 +321,40 @@ func TestBinary(t *testing.T) {
 			t.Errorf("client error = %v, want ErrPairingRotated", c.Err())
 		}
 		call(t, dialHome(t, p.addr, home), &protocol.Ping{}, nil) // the new code works
+	})
+
+	t.Run("a second signal cuts a slow shutdown short", func(t *testing.T) {
+		home := t.TempDir()
+		p := serve(t, bin, home)
+		// A client that stops reading never answers the daemon's close
+		// frame, which holds up a graceful shutdown for seconds.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ws, _, err := websocket.Dial(ctx, "ws://"+p.addr+"/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.CloseNow()
+		code, _ := os.ReadFile(pairing.Path(home))
+		hello := fmt.Sprintf(`{"type":"hello","id":"1","protocol":%d,"pairing_code":%q}`, protocol.Version, strings.TrimSpace(string(code)))
+		if err := ws.Write(ctx, websocket.MessageText, []byte(hello)); err != nil {
+			t.Fatal(err)
+		}
+		if _, msg, err := ws.Read(ctx); err != nil || !strings.Contains(string(msg), `"welcome"`) {
+			t.Fatalf("no welcome: %s %v", msg, err)
+		}
+		p.cmd.Process.Signal(syscall.SIGINT)
+		for line := range p.lines {
+			if strings.Contains(line, "shutting down") {
+				break
+			}
+		}
+		p.cmd.Process.Signal(syscall.SIGINT)
+		<-p.done
+		var ee *exec.ExitError
+		if !errors.As(p.err, &ee) || ee.ExitCode() != 130 || !strings.Contains(p.log(), "second signal") {
+			t.Errorf("after two signals: %v, want exit 130 at once\n%s", p.err, p.log())
+		}
 	})
 
 	t.Run("status", func(t *testing.T) {
