@@ -23,6 +23,8 @@ import (
 //	decode    protocol.Decode: JSON and validation
 //	dates     annotate.ParseConnected for each card
 //	see       store.See: one bbolt transaction, fsynced
+//	read      store.Contact for each card: what See would cost if seeing
+//	          a known, unchanged contact wrote nothing (it writes today)
 //	annotate  Rules.Annotate for each contact
 //	encode    json.Marshal of the annotations reply
 func BenchmarkDaemonWork100(b *testing.B) {
@@ -103,6 +105,15 @@ func BenchmarkDaemonWork100(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			if _, err := db.See(sightings[i%len(sightings)]); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("read", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			for _, sg := range sightings[i%len(sightings)] {
+				if _, err := db.Contact(sg.Slug); err != nil {
+					b.Fatal(err)
+				}
 			}
 		}
 	})
