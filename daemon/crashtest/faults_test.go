@@ -2,12 +2,10 @@ package crashtest
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -24,6 +22,24 @@ import (
 // grows its file sparsely, so the 16 MiB it reserves costs nothing until
 // written.
 const homeFS = "64m"
+
+// unmountDir unmounts dir, waiting a little while it is busy. Unmounting a
+// dir that is not mounted is not an error, so cleanups may repeat it.
+func unmountDir(t *testing.T, dir string) {
+	deadline := time.Now().Add(exitDeadline)
+	for {
+		err := syscall.Unmount(dir, 0)
+		if err == nil || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOENT) {
+			return
+		}
+		if !errors.Is(err, syscall.EBUSY) || time.Now().After(deadline) {
+			t.Errorf("unmount %s: %v; detaching it", dir, err)
+			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 // mountTmpfs mounts a fresh tmpfs and unmounts it when the test ends. It
 // skips the test when it cannot mount (not root, or no mount permission).
@@ -351,7 +367,10 @@ func TestCrashReadOnlyHome(t *testing.T) {
 }
 
 func testReadOnlyWhileServing(t *testing.T) {
-	fs := mountExt4(t)
+	fs := mountExt4(t, newExt4Image(t, t.TempDir()))
+	if _, err := os.Stat(fs.errorFile()); err != nil {
+		t.Skipf("skipped: this kernel has no %s to raise an ext4 error", fs.errorFile())
+	}
 	home := filepath.Join(fs.dir, "home")
 	dbPath := filepath.Join(home, "tactful.db")
 	d := mustStart(t, home, "127.0.0.1:0")
@@ -457,119 +476,6 @@ func testReadOnlyAtStart(t *testing.T) {
 	}
 	led.ack(n)
 	restartAndCheck(t, d, c, home, dbPath, led, tags)
-}
-
-// ext4FS is an ext4 file system on a loop device, mounted errors=remount-ro.
-type ext4FS struct {
-	img, dev, dir string
-}
-
-// mountExt4 makes and mounts a small ext4; it skips the test when it cannot.
-func mountExt4(t *testing.T) *ext4FS {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("skipped: mounting an ext4 loop device for the home needs root (CI runs these tests as root)")
-	}
-	for _, tool := range []string{"losetup", "mkfs.ext4", "e2fsck"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("skipped: %s is not installed (Debian's e2fsprogs and mount have it)", tool)
-		}
-	}
-	tmp := t.TempDir()
-	fs := &ext4FS{img: filepath.Join(tmp, "ext4.img"), dir: filepath.Join(tmp, "mnt")}
-	if err := os.Mkdir(fs.dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(fs.img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = f.Truncate(64 << 20)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out, err := command("mkfs.ext4", "-q", "-F", fs.img); err != nil {
-		t.Fatalf("mkfs.ext4: %v\n%s", err, out)
-	}
-	out, err := command("losetup", "--find", "--show", fs.img)
-	if err != nil {
-		t.Skipf("skipped: no loop device for the ext4 image: %v: %s", err, out)
-	}
-	fs.dev = strings.TrimSpace(string(out))
-	t.Cleanup(func() {
-		if out, err := command("losetup", "--detach", fs.dev); err != nil {
-			t.Errorf("detach %s: %v: %s", fs.dev, err, out)
-		}
-	})
-	fs.mount(t)
-	if _, err := os.Stat(fs.errorFile()); err != nil {
-		t.Skipf("skipped: this kernel has no %s to raise an ext4 error", fs.errorFile())
-	}
-	return fs
-}
-
-func (fs *ext4FS) errorFile() string {
-	return filepath.Join("/sys/fs/ext4", filepath.Base(fs.dev), "trigger_fs_error")
-}
-
-func (fs *ext4FS) mount(t *testing.T) {
-	t.Helper()
-	if err := syscall.Mount(fs.dev, fs.dir, "ext4", syscall.MS_NOSUID|syscall.MS_NODEV, "errors=remount-ro"); err != nil {
-		t.Fatalf("mount %s on %s: %v", fs.dev, fs.dir, err)
-	}
-	t.Cleanup(func() { unmountDir(t, fs.dir) })
-}
-
-// triggerError makes the kernel meet an ext4 error; with errors=remount-ro
-// the file system turns read-only under whoever has files open.
-func (fs *ext4FS) triggerError(t *testing.T) {
-	t.Helper()
-	if err := os.WriteFile(fs.errorFile(), []byte("crashtest: simulated disk error\n"), 0o200); err != nil {
-		t.Fatalf("raise an ext4 error: %v", err)
-	}
-	probe := filepath.Join(fs.dir, "probe")
-	if err := os.WriteFile(probe, []byte("x"), 0o600); !errors.Is(err, syscall.EROFS) {
-		t.Fatalf("after the ext4 error, a write gives %v, want read-only file system", err)
-	}
-}
-
-// repair unmounts, runs e2fsck and mounts again.
-func (fs *ext4FS) repair(t *testing.T) {
-	t.Helper()
-	unmountDir(t, fs.dir)
-	out, err := command("e2fsck", "-f", "-y", fs.dev)
-	var exit *exec.ExitError
-	// e2fsck exits 1 when it corrected something: the error we raised.
-	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
-		t.Fatalf("e2fsck %s: %v\n%s", fs.dev, err, out)
-	}
-	fs.mount(t)
-}
-
-// unmountDir unmounts dir, waiting a little while it is busy. Unmounting a
-// dir that is not mounted is not an error, so cleanups may repeat it.
-func unmountDir(t *testing.T, dir string) {
-	deadline := time.Now().Add(exitDeadline)
-	for {
-		err := syscall.Unmount(dir, 0)
-		if err == nil || errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOENT) {
-			return
-		}
-		if !errors.Is(err, syscall.EBUSY) || time.Now().After(deadline) {
-			t.Errorf("unmount %s: %v; detaching it", dir, err)
-			_ = syscall.Unmount(dir, syscall.MNT_DETACH)
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// command runs a system tool under a deadline.
-func command(name string, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return exec.CommandContext(ctx, name, args...).CombinedOutput()
 }
 
 func fileSum(t *testing.T, path string) [32]byte {

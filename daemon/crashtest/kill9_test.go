@@ -47,6 +47,19 @@ func soakCycles(t *testing.T) int {
 // is there exactly once, that resending the unanswered ones with their ids
 // adds each at most once, and that the file passes bbolt's check.
 func TestCrashKill9(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	crashCycles(t, "kill -9", func() string { return home }, func(t *testing.T, cycle int) {
+		if err := store.Verify(filepath.Join(home, "tactful.db")); err != nil {
+			t.Fatalf("cycle %d: after kill -9 the database fails its check: %v", cycle, err)
+		}
+	})
+}
+
+// crashCycles runs the cycles of a crash test: start the daemon on home(),
+// check the ledger, resend what was unanswered, write from several clients
+// until a random number of notes is acknowledged, kill -9 the daemon, then
+// afterKill. A last restart checks everything and stops cleanly.
+func crashCycles(t *testing.T, what string, home func() string, afterKill func(t *testing.T, cycle int)) {
 	cycles := soakCycles(t)
 	seed := uint64(time.Now().UnixNano())
 	if v := os.Getenv("TACTFUL_SOAK_SEED"); v != "" {
@@ -59,22 +72,20 @@ func TestCrashKill9(t *testing.T) {
 	t.Logf("%d cycles, seed %d (TACTFUL_SOAK_SEED=%d repeats this run's choices)", cycles, seed, seed)
 	rng := rand.New(rand.NewPCG(seed, seed^0x7461637466756c))
 
-	home := filepath.Join(t.TempDir(), "home")
-	dbPath := filepath.Join(home, "tactful.db")
 	led := newLedger()
 	addr := "127.0.0.1:0"
 	var total time.Duration
 
 	for cycle := 1; cycle <= cycles; cycle++ {
 		began := time.Now()
-		d := mustStart(t, home, addr)
+		d := mustStart(t, home(), addr)
 		restarted := time.Now()
 		addr = d.addr // later cycles restart on the same port, as a user's daemon would
 		admin := d.mustDial(t)
 
-		// What was acknowledged before the last kill must all be there,
+		// What was acknowledged before the last crash must all be there,
 		// before anything is resent.
-		led.mustCheck(t, admin, fmt.Sprintf("cycle %d, after restart", cycle))
+		led.mustCheck(t, admin, fmt.Sprintf("cycle %d, after the %s and a restart", cycle, what))
 		resent, landed := resendPending(t, admin, led, restarted)
 		led.mustCheck(t, admin, fmt.Sprintf("cycle %d, after resending %d unanswered notes", cycle, resent))
 
@@ -88,23 +99,21 @@ func TestCrashKill9(t *testing.T) {
 
 		target := minAcksPerCycle + rng.IntN(maxAcksPerCycle-minAcksPerCycle+1)
 		acked, unanswered := writeUntilKilled(t, d, led, cycle, target, rng.Uint64())
-		if err := store.Verify(dbPath); err != nil {
-			t.Fatalf("cycle %d: after kill -9 the database fails its check: %v", cycle, err)
-		}
+		afterKill(t, cycle)
 		took := time.Since(began)
 		total += took
-		t.Logf("cycle %d: resent %d unanswered notes of the last cycle (%d had been stored before the kill); killed after %d acknowledged notes with %d in flight; %s",
-			cycle, resent, landed, acked, unanswered, took.Round(time.Millisecond))
+		t.Logf("cycle %d: resent %d unanswered notes of the last cycle (%d had been stored before the %s); %s after %d acknowledged notes with %d in flight; %s",
+			cycle, resent, landed, what, what, acked, unanswered, took.Round(time.Millisecond))
 	}
 
 	// A last restart: everything, including the last cycle's unanswered
 	// notes resent, then a clean stop and the file's check.
-	d := mustStart(t, home, addr)
+	d := mustStart(t, home(), addr)
 	restarted := time.Now()
 	admin := d.mustDial(t)
 	led.mustCheck(t, admin, "after the last restart")
 	resent, landed := resendPending(t, admin, led, restarted)
-	t.Logf("last restart: resent %d unanswered notes (%d had been stored before the kill)", resent, landed)
+	t.Logf("last restart: resent %d unanswered notes (%d had been stored before the %s)", resent, landed, what)
 	led.mustCheck(t, admin, "after resending the last unanswered notes")
 	_, acked, pending := led.snapshot()
 	if len(pending) != 0 {
@@ -119,11 +128,11 @@ func TestCrashKill9(t *testing.T) {
 	}
 	admin.Close()
 	d.mustStop(t)
-	if err := store.Verify(dbPath); err != nil {
+	if err := store.Verify(filepath.Join(home(), "tactful.db")); err != nil {
 		t.Fatalf("after a clean stop the database fails its check: %v", err)
 	}
-	t.Logf("%d notes acknowledged over %d kill -9 cycles, all stored exactly once (cycles took %s)",
-		len(acked), cycles, total.Round(time.Millisecond))
+	t.Logf("%d notes acknowledged over %d %s cycles, all stored exactly once (cycles took %s)",
+		len(acked), cycles, what, total.Round(time.Millisecond))
 }
 
 // resendPending sends every unanswered note again with its own id; each must
