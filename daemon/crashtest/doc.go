@@ -23,7 +23,9 @@
 //     while the daemon runs. note_add and tags_set are refused with
 //     storage_failed and a sentence pointing at the disk; a refused note is
 //     not stored; the daemon keeps answering ping, contact_get and status.
-//     Once space is freed the same requests succeed. Everything stored
+//     Killed with SIGKILL and restarted while the disk is still full, it
+//     starts, serves everything and still refuses writes cleanly. Once space
+//     is freed the same requests succeed. Everything stored
 //     before is intact, the file passes store.Verify after a clean stop, and
 //     a restarted daemon holds everything.
 //
@@ -63,8 +65,8 @@
 //
 // Running:
 //
-//	go test ./daemon/crashtest/                   # part of `make test`: 3 kill cycles
-//	make soak                                     # 50 kill cycles, -v
+//	go test ./daemon/crashtest/   # in `make test`: 3 kill -9 and 3 power-cut cycles, about 20 s
+//	make soak                     # 50 of each, -v
 //	TACTFUL_SOAK_CYCLES=500 go test -run TestCrash -timeout 60m -v ./daemon/crashtest/
 //
 // Each cycle logs how many notes were acknowledged before the kill and how
