@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+
+	"github.com/tactful/tactful/protocol"
 )
 
 // TestBadges: every connection card gets exactly one badge host, nothing
@@ -39,6 +41,7 @@ func TestBadges(t *testing.T) {
 			if got := len(hosts(tr)); got != more {
 				t.Errorf("after loading more: %d card hosts for %d connection cards", got, more)
 			}
+			checkDaemonKnowsPage(t, e, p)
 			t.Logf("%s: %d cards badged, then %d after loading more", fx.name, want, more)
 			if b := p.blockedRequests(); len(b) > 0 {
 				t.Logf("requests the test refused: %q", b)
@@ -71,6 +74,36 @@ func checkOnlyCardsBadged(t *testing.T, tr *domTree, p *connectionsPage) {
 		for _, x := range find(trap, func(n *cdp.Node) bool { _, ok := attr(n, "data-tactful"); return isElement(n) && ok }) {
 			v, _ := attr(x, "data-tactful")
 			t.Errorf("data-tactful=%q inside <%s> (the nav's Me link or People you may know)", v, trap.LocalName)
+		}
+	}
+}
+
+// trapSlugs are /in/ links of both fixtures that are not connections.
+var trapSlugs = []string{"casey-curator", "pat-suggested-123", "robin-maybe-you-know"}
+
+// checkDaemonKnowsPage checks the page reader told the daemon about every
+// card on the page, under its canonical slug, and about none of the traps.
+func checkDaemonKnowsPage(t *testing.T, e *env, p *connectionsPage) {
+	t.Helper()
+	var slugs []string
+	for _, c := range p.cards(p.snapshot()) {
+		s, err := protocol.CanonicalSlug(slugOfCard(c))
+		if err != nil {
+			t.Fatalf("a card's slug %q: %v", slugOfCard(c), err)
+		}
+		slugs = append(slugs, s)
+	}
+	waitFor(t, waitShort, "the daemon to know every card on the page", func() (bool, string) {
+		for _, s := range slugs {
+			if _, ok := e.contact(s); !ok {
+				return false, s + " is unknown to the daemon"
+			}
+		}
+		return true, ""
+	})
+	for _, s := range trapSlugs {
+		if c, ok := e.contact(s); ok {
+			t.Errorf("the daemon recorded %s (%q), who is not a connection card", s, c.Contact.Name)
 		}
 	}
 }

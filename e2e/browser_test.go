@@ -422,6 +422,19 @@ func (tb *tab) pressEnter() {
 	}
 }
 
+// wheel turns the mouse wheel over the middle of the viewport.
+func (tb *tab) wheel(dx, dy float64) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, waitShort)
+	defer cancel()
+	// By hand: the typed params leave out a zero deltaX, which the
+	// protocol requires for a wheel event.
+	params := map[string]any{"type": "mouseWheel", "x": viewportWidth / 2, "y": viewportHeight / 2, "deltaX": dx, "deltaY": dy}
+	if err := chromedp.FromContext(tb.ctx).Target.Call(ctx, input.CommandDispatchMouseEvent, params, nil); err != nil {
+		tb.t.Fatalf("turn the wheel: %v", err)
+	}
+}
+
 // blockedRequests lists the requests the tab's interception failed.
 func (tb *tab) blockedRequests() []string {
 	tb.mu.Lock()

@@ -243,6 +243,9 @@ type fixture struct {
 	// DOM snapshot.
 	cardStart string
 	isCard    func(n *cdp.Node) bool
+	// body, when set, replaces the page's <body ...> tag: the SDUI page
+	// reads its behaviour (data-mode, data-rerender) from it.
+	body string
 }
 
 var fixtures = []fixture{
@@ -297,6 +300,13 @@ func (fx fixture) html(t testing.TB) []byte {
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatalf("read the fixture: %v", err)
+	}
+	if fx.body != "" {
+		tag := regexp.MustCompile(`<body[^>]*>`)
+		if !tag.Match(data) {
+			t.Fatalf("%s has no <body> tag", fx.file)
+		}
+		data = tag.ReplaceAll(data, []byte(fx.body))
 	}
 	return data
 }
@@ -428,3 +438,13 @@ func jsString(s string) string {
 
 // todayString is today's date by the real clock.
 func todayString() string { return time.Now().Format(time.DateOnly) }
+
+// canonical is the daemon's key for a slug as the page writes it.
+func canonical(t testing.TB, raw string) string {
+	t.Helper()
+	s, err := protocol.CanonicalSlug(raw)
+	if err != nil {
+		t.Fatalf("slug %q: %v", raw, err)
+	}
+	return s
+}
