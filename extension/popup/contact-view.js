@@ -1,0 +1,106 @@
+// The contact view: everything tactful knows about one connection
+// (contact_get), with a Back button to the timeline.
+
+import { clip, el, errorText, formatDateTime, formatDay, statusLabel } from './format.js';
+
+/**
+ * createContactView draws into root (hidden until show is called).
+ * @param {HTMLElement} root
+ * @param {object} opts
+ * @param {(req: object) => Promise<object>} opts.request
+ * @param {() => void} opts.onBack
+ */
+export function createContactView(root, { request, onBack }) {
+  const doc = root.ownerDocument;
+  const back = el(doc, 'button', { type: 'button', id: 'contact-back', 'data-role': 'back', class: 'back' }, '← Back');
+  back.addEventListener('click', () => onBack?.());
+  const body = el(doc, 'div', { class: 'contact', 'data-role': 'contact' });
+  const message = el(doc, 'p', { role: 'status', class: 'hint', 'data-role': 'contact-message' });
+  root.append(back, message, body);
+  root.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onBack?.();
+    }
+  });
+
+  let slug = '';
+  let generation = 0;
+
+  function fact(dl, term, value) {
+    if (!value) return;
+    dl.append(el(doc, 'dt', {}, term), el(doc, 'dd', {}, value));
+  }
+
+  function render(reply) {
+    const c = reply.contact ?? {};
+    const heading = el(doc, 'h2', { id: 'contact-name', tabindex: '-1', 'data-role': 'contact-name' }, c.name || c.slug);
+    const parts = [heading];
+    if (c.headline) parts.push(el(doc, 'p', { class: 'headline', 'data-role': 'contact-headline' }, c.headline));
+
+    const dl = el(doc, 'dl', { class: 'facts' });
+    fact(dl, 'Status', statusLabel(c.status));
+    fact(dl, 'Tags', (c.tags ?? []).length ? c.tags.join(', ') : 'None');
+    if (c.cooldown_until) fact(dl, 'Cool-down until', formatDay(c.cooldown_until));
+    fact(dl, 'Connected on', c.connected_on ? formatDay(c.connected_on) + (c.connected_source === 'page_relative' ? ' (approximately)' : '') : 'Unknown');
+    if (c.company || c.position) fact(dl, 'Work', [c.position, c.company].filter(Boolean).join(' at '));
+    fact(dl, 'First seen', c.first_seen && formatDay(c.first_seen));
+    parts.push(dl);
+
+    const tagList = el(doc, 'ul', { class: 'tags', 'data-role': 'contact-tags', 'aria-label': 'Tags' });
+    for (const tag of c.tags ?? []) tagList.append(el(doc, 'li', { class: 'tag' }, tag));
+    if (tagList.children.length) parts.push(tagList);
+
+    parts.push(el(doc, 'h3', {}, 'Notes'));
+    const notes = el(doc, 'ul', { class: 'notes', 'data-role': 'contact-notes' });
+    for (const note of c.notes ?? []) {
+      const li = el(doc, 'li');
+      li.append(el(doc, 'time', { datetime: note.updated || note.created }, formatDateTime(note.updated || note.created)),
+        el(doc, 'p', { class: 'note-text' }, note.text));
+      notes.append(li);
+    }
+    parts.push(notes.children.length ? notes : el(doc, 'p', { class: 'hint' }, 'No notes yet.'));
+
+    parts.push(el(doc, 'h3', {}, 'Recent events'));
+    const events = el(doc, 'ol', { class: 'history', 'data-role': 'contact-events' });
+    for (const e of reply.events ?? []) {
+      const li = el(doc, 'li', { class: 'entry', 'data-kind': e.kind });
+      li.append(el(doc, 'time', { datetime: e.at }, formatDateTime(e.at)), el(doc, 'p', { class: 'summary' }, e.summary));
+      if (e.text) li.append(el(doc, 'p', { class: 'note-text' }, clip(e.text, 160)));
+      events.append(li);
+    }
+    parts.push(events.children.length ? events : el(doc, 'p', { class: 'hint' }, 'No events.'));
+    body.replaceChildren(...parts);
+  }
+
+  async function load(focus) {
+    const mine = ++generation;
+    root.setAttribute('aria-busy', 'true');
+    const reply = await request({ type: 'contact_get', slug });
+    if (mine !== generation) return;
+    root.removeAttribute('aria-busy');
+    if (reply?.type !== 'contact') {
+      message.textContent = errorText(reply);
+      body.replaceChildren();
+      if (focus) back.focus();
+      return;
+    }
+    message.textContent = '';
+    render(reply);
+    if (focus) body.querySelector('h2')?.focus();
+  }
+
+  return {
+    /** show loads and draws a contact, then focuses its name. */
+    show(nextSlug, name) {
+      slug = nextSlug;
+      body.replaceChildren(el(doc, 'h2', { tabindex: '-1' }, name || nextSlug));
+      message.textContent = 'Loading…';
+      return load(true);
+    },
+    /** refresh redraws the contact shown (live updates). */
+    refresh: () => (slug ? load(false) : undefined),
+    get slug() { return slug; },
+    clear() { slug = ''; generation++; },
+  };
+}

@@ -1,0 +1,114 @@
+// The popup: wires the connection status, the history timeline, the
+// contact view, the activity chart and import/export to the background
+// script, and redraws when the background pushes something.
+
+import { createClient } from './runtime.js';
+import { renderConnectionStatus } from './connection-status.js';
+import { createHistoryView } from './history-view.js';
+import { createContactView } from './contact-view.js';
+import { countByMonth, loadActivity, renderChart } from './activity-chart.js';
+import { createDataTransfer } from './data-transfer.js';
+import { el, errorText } from './format.js';
+
+/**
+ * startPopup runs the popup in doc against chrome.runtime; tests pass a fake
+ * runtime and a clock.
+ */
+export function startPopup(doc = document, { runtime = globalThis.chrome?.runtime, now = () => new Date(), openOptions } = {}) {
+  const client = createClient(runtime);
+  const $ = (id) => doc.getElementById(id);
+  const mainView = $('main-view');
+  const contactRoot = $('contact-view');
+  let lastTrigger = null;
+  let lastState = null;
+
+  const history = createHistoryView($('history'), {
+    request: client.request,
+    onOpenContact(slug, name, trigger) {
+      lastTrigger = trigger;
+      mainView.hidden = true;
+      contactRoot.hidden = false;
+      contact.show(slug, name);
+    },
+  });
+
+  const contact = createContactView(contactRoot, {
+    request: client.request,
+    onBack() {
+      contact.clear();
+      contactRoot.hidden = true;
+      mainView.hidden = false;
+      if (lastTrigger?.isConnected) lastTrigger.focus();
+      else $('history-kind')?.focus();
+    },
+  });
+
+  createDataTransfer($('data'), { request: client.request });
+
+  async function drawChart() {
+    const root = $('activity-chart');
+    const at = now();
+    const { events, complete, error } = await loadActivity(client.request, at);
+    if (error && events.length === 0) {
+      root.replaceChildren(el(doc, 'p', { class: 'hint', 'data-role': 'chart-error' }, errorText(error)));
+      return;
+    }
+    renderChart(root, countByMonth(events, at), { complete });
+  }
+
+  function showState(state) {
+    const was = lastState;
+    lastState = state;
+    renderConnectionStatus($('connection'), state, {
+      pair: client.pair,
+      onPaired: () => refreshAll(),
+    });
+    return was;
+  }
+
+  let refreshTimer = null;
+  function refreshAll() {
+    history.refresh();
+    drawChart();
+    contact.refresh();
+  }
+  // Pushes come in bursts (a scroll on the connections page touches many
+  // contacts); redraw once per burst.
+  function scheduleRefresh() {
+    const win = doc.defaultView ?? globalThis;
+    win.clearTimeout(refreshTimer);
+    refreshTimer = win.setTimeout(refreshAll, 250);
+  }
+
+  function onPortMessage(message) {
+    if (message?.kind === 'push') {
+      scheduleRefresh();
+    } else if (message?.kind === 'state') {
+      const state = 'connected' in message || 'paired' in message ? message : message.state;
+      if (state) {
+        const was = showState(state);
+        if (state.connected && !was?.connected) scheduleRefresh();
+      } else {
+        client.state().then(showState);
+      }
+    }
+  }
+
+  const port = client.connect(onPortMessage, 'popup');
+
+  $('open-options')?.addEventListener('click', () => {
+    if (openOptions) openOptions();
+    else globalThis.chrome?.runtime?.openOptionsPage?.();
+  });
+
+  const ready = (async () => {
+    showState(await client.state());
+    await Promise.all([history.reload(), drawChart()]);
+  })();
+
+  return { ready, history, contact, port, refreshAll, onPortMessage };
+}
+
+if (globalThis.chrome?.runtime?.id && typeof document !== 'undefined') {
+  startPopup(document);
+}
