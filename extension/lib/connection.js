@@ -21,7 +21,7 @@
   const SLOW_TYPES = new Set(['import_connections', 'import_json', 'export']);
   const HELLO_TIMEOUT_MS = 8000;
   const BACKOFF_BASE_MS = 1000;
-  const BACKOFF_MAX_MS = 60000;
+  const BACKOFF_MAX_MS = 15000; // loopback: a refused connect costs nothing
   const LINGER_MS = 30000;
 
   const CLOSE = { helloTimeout: 4001, badPairingCode: 4002, unsupportedVersion: 4003, pairingRotated: 4004, rateLimited: 4008 };
