@@ -171,8 +171,13 @@ func TestEventsArriveAndKeepTheNewest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// The daemon sends the reader's events before the answer to its own
-	// ping, so once the ping returns all five have been received.
+	// The daemon handles a connection's requests in order and queues the
+	// push for one before it reads the next: once the writer's ping is
+	// answered, all five events are queued for the reader, ahead of the
+	// answer to the reader's own ping.
+	if err := writer.Call(ctx, &protocol.Ping{}, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := reader.Call(ctx, &protocol.Ping{}, nil); err != nil {
 		t.Fatal(err)
 	}
