@@ -12,15 +12,15 @@ const refusedCodes = new Set(['unauthorized', 'bad_pairing_code', 'bad_code', 'r
 const offlineCodes = new Set(['offline', 'unreachable', 'connection_failed']);
 
 /**
- * parseAddress accepts a loopback "host:port" (127.x.y.z, localhost or
- * [::1]) and returns it normalised, or null.
+ * parseAddress accepts a loopback "host:port" (127.0.0.1, localhost or
+ * [::1], the hosts the background script dials) and returns it
+ * normalised, or null.
  */
 export function parseAddress(text) {
   const value = String(text ?? '').trim();
-  const m = /^(\[::1\]|localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/i.exec(value);
+  const m = /^(\[::1\]|localhost|127\.0\.0\.1):(\d{1,5})$/i.exec(value);
   if (!m) return null;
   const [, host, portText] = m;
-  if (host.startsWith('127.') && host.split('.').some((part) => Number(part) > 255)) return null;
   const port = Number(portText);
   if (port < 1 || port > 65535 || String(port) !== portText) return null;
   return `${host.toLowerCase()}:${port}`;

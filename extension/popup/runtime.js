@@ -27,10 +27,19 @@ export function createClient(runtime = globalThis.chrome?.runtime) {
       const reply = await send({ kind: 'state' });
       return reply?.type === 'error' ? { connected: false, paired: false, lastError: reply.message } : reply;
     },
-    /** pair asks the background script to try a pairing code; resolves to {ok, message, ...}. */
+    /**
+     * pair asks the background script to try a pairing code; resolves to
+     * {ok, message, address, daemon_version?, code?}. After a success it
+     * asks the daemon for its version, which the result names.
+     */
     pair: async (address, code) => {
       const reply = await send({ kind: 'pair', address, code });
-      return reply?.type === 'error' ? { ok: false, code: reply.code, message: reply.message } : reply;
+      if (reply?.type === 'error') return { ok: false, code: reply.code, message: reply.message };
+      if (reply?.ok && !reply.daemon_version) {
+        const status = await send({ kind: 'request', request: { type: 'status' } });
+        if (status?.type === 'status_reply' && status.daemon_version) return { ...reply, daemon_version: status.daemon_version };
+      }
+      return reply;
     },
     /**
      * connect opens the popup's Port; onMessage receives every {kind:"push"}

@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { blank, fakeRuntime, settle } from './popup-harness.test.js';
+import { blank, fakeRuntime, reply, settle } from './popup-harness.test.js';
 import { createPairingForm, parseAddress, pairResultText } from '../popup/pairing-form.js';
 import { createClient } from '../popup/runtime.js';
 
 function form(pairReply, opts = {}) {
   const doc = blank();
-  const runtime = fakeRuntime((m) => (m.kind === 'pair' ? pairReply : undefined));
+  const runtime = fakeRuntime((m) => {
+    if (m.kind === 'pair') return pairReply;
+    if (m.kind === 'request' && m.request.type === 'status') return reply('status_reply');
+    return undefined;
+  });
   const paired = [];
   const f = createPairingForm(doc.getElementById('root'), {
     pair: createClient(runtime).pair, onPaired: (reply, address) => paired.push(address), ...opts,
@@ -42,9 +46,22 @@ test('a good code says which daemon it paired with', async () => {
   assert.deepEqual(paired, ['127.0.0.1:47291']);
 });
 
+test('the background script’s own answer gets the version from status', async () => {
+  // What extension/lib/connection.js answers today: no version field.
+  const { runtime, status, submit } = form({ ok: true, message: 'Paired with the tactful daemon 0.1.0 on 127.0.0.1:47291.', address: '127.0.0.1:47291' });
+  await submit('c0de');
+  assert.deepEqual(runtime.requests('status'), [{ type: 'status' }]);
+  assert.equal(status.textContent, 'Paired with tactful 0.1.0 on 127.0.0.1:47291.');
+});
+
 test('a refused code tells the user to run tactful pair', async () => {
-  for (const reply of [{ ok: false, code: 'unauthorized', message: 'x' }, { ok: false, closeCode: 4002, message: 'x' }]) {
-    const { status, submit, paired } = form(reply);
+  const refusals = [
+    { ok: false, code: 'unpaired', message: 'The daemon did not accept the pairing code.', address: '127.0.0.1:47291' },
+    { ok: false, code: 'unauthorized', message: 'x' },
+    { ok: false, closeCode: 4002, message: 'x' },
+  ];
+  for (const answer of refusals) {
+    const { status, submit, paired } = form(answer);
     await submit('wrong');
     assert.equal(status.textContent, 'The daemon refused this code. Run `tactful pair` and paste the code it prints.');
     assert.equal(status.dataset.outcome, 'error');
@@ -81,7 +98,8 @@ test('parseAddress accepts loopback host:port only', () => {
     ' 127.0.0.1:1 ': '127.0.0.1:1',
     'LOCALHOST:8080': 'localhost:8080',
     '[::1]:47291': '[::1]:47291',
-    '127.1.2.3:65535': '127.1.2.3:65535',
+    '127.0.0.1:65535': '127.0.0.1:65535',
+    '127.1.2.3:47291': null,
     '127.0.0.1': null,
     '127.0.0.1:0': null,
     '127.0.0.1:65536': null,
