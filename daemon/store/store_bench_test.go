@@ -40,9 +40,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// fixtureRows are in no particular slug order, as in LinkedIn's export
+// (newest connection first).
 func fixtureRows(n int) []ImportedContact {
 	rows := make([]ImportedContact, n)
-	for i := range rows {
+	for j := range rows {
+		i := (j * 7919) % n // 7919 is prime, so this visits every i once
 		rows[i] = ImportedContact{Slug: fixtureSlug(i), Name: fmt.Sprintf("Person %05d", i), Company: "Acme, Inc.",
 			Position: "Engineer", ConnectedOn: time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%3650).Format(time.DateOnly)}
 	}
