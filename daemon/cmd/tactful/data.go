@@ -153,7 +153,7 @@ opens in a spreadsheet, one row per contact. Writes to standard output unless
 --out names a file, which is written with mode 0600 (only you can read it).`,
 		flags: func(fs *flag.FlagSet, e *env) {
 			fs.StringVar(&e.Format, "format", "json", "`FORMAT`: json or csv")
-			fs.StringVar(&e.Out, "out", "", "write to `FILE` (mode 0600) instead of standard output")
+			fs.StringVar(&e.Out, "out", "", "write to `FILE` (mode 0600) instead of standard output; a directory gets tactful-export-DATE.json or .csv")
 		},
 		run: (*Main).export,
 	}
@@ -178,13 +178,17 @@ func (m *Main) export(ctx context.Context, e *env) error {
 		_, err := m.Stdout.Write(data)
 		return err
 	}
-	if err := writeFileAtomic(e.Out, func(w io.Writer) error {
+	out := e.Out
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		out = filepath.Join(out, reply.Filename)
+	}
+	if err := writeFileAtomic(out, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	}); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", e.Out, format, humanBytes(int64(len(data))))
+	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", out, format, humanBytes(int64(len(data))))
 	return nil
 }
 

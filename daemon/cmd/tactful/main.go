@@ -188,17 +188,14 @@ Commands:
 Without a command, tactful serves. Flags come after the command. Every
 command takes:
 
-  --home DIR          where the data lives (env TACTFUL_HOME; default %s)
+  --home DIR          where the data lives (env TACTFUL_HOME; default
+                      $XDG_DATA_HOME/tactful, i.e. ~/.local/share/tactful)
   --addr HOST:PORT    the daemon's loopback address (env TACTFUL_ADDR; default %s)
   --log-format FORMAT auto, console or json (auto: console on a terminal)
-  --log-level LEVEL   debug, info, warn or error
+  --log-level LEVEL   debug, info, warn or error (info for serve, warn otherwise)
 
 Run 'tactful help COMMAND' or 'tactful COMMAND -h' for more.
-`, defaultHomeText(), daemon.DefaultAddr())
-}
-
-func defaultHomeText() string {
-	return "$XDG_DATA_HOME/tactful, i.e. ~/.local/share/tactful"
+`, daemon.DefaultAddr())
 }
 
 func (m *Main) commandUsage(w io.Writer, c *command) {

@@ -176,6 +176,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if _, _, err := runMain(t, ctx, "export", "--out", file, "--home", a, addr); err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	if _, _, err := runMain(t, ctx, "export", "--format", "csv", "--out", dir, "--home", a, addr); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "tactful-export-*.csv")); len(names) != 1 {
+		t.Errorf("export --out DIR wrote %v, want one tactful-export-DATE.csv", names)
+	}
 	out, _, err := runMain(t, ctx, "import", file, "--home", b, addr)
 	if err != nil || !strings.Contains(out, "35 added") {
 		t.Fatalf("import of the export: %v\n%s", err, out)
