@@ -36,9 +36,9 @@ const viewportWidth, viewportHeight = 1280, 900
 // Bounds of the waits. Nothing here is a speed assertion: a wait that runs
 // out means the thing never happened.
 const (
-	waitShort = 10 * time.Second
-	waitLong  = 45 * time.Second // across a daemon restart and the extension's backoff
-	pollEvery = 50 * time.Millisecond
+	waitShort = 20 * time.Second // generous: CI machines can be very busy
+	waitLong  = 60 * time.Second // across a daemon restart and the extension's backoff
+	pollEvery = 100 * time.Millisecond
 )
 
 var (

@@ -31,6 +31,7 @@ type env struct {
 	code string
 	b    *browser
 	opts *tab // the options page, kept open to ask the background for its state
+	cl   *client.Client
 }
 
 // newEnv starts a daemon and a browser and pairs them through the options
@@ -81,6 +82,10 @@ func (e *env) startDaemon() {
 
 // stopDaemon stops the daemon, if it runs.
 func (e *env) stopDaemon() {
+	if e.cl != nil {
+		e.cl.Close()
+		e.cl = nil
+	}
 	if e.d == nil {
 		return
 	}
@@ -124,14 +129,20 @@ func (e *env) client() *client.Client {
 	return c
 }
 
-// call makes one request on a fresh client connection.
+// call makes one request on the test's client connection, dialled anew
+// after a daemon restart.
 func (e *env) call(req, reply any) error {
 	e.t.Helper()
-	c := e.client()
-	defer c.Close()
+	if e.cl != nil && e.cl.Err() != nil {
+		e.cl.Close()
+		e.cl = nil
+	}
+	if e.cl == nil {
+		e.cl = e.client()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitShort)
 	defer cancel()
-	return c.Call(ctx, req, reply)
+	return e.cl.Call(ctx, req, reply)
 }
 
 // contact asks the daemon for everything about one contact; ok is false
