@@ -191,7 +191,15 @@ func Start(cfg Config) (*Daemon, error) {
 		if !strings.Contains(msg, dbPath) {
 			msg = fmt.Sprintf("open %s: %s", dbPath, msg)
 		}
-		return nil, &Error{Err: err, Message: msg + "; restore a backup with `tactful restore --force FILE`, or move the file aside to start afresh"}
+		// The system refusing the file (a read-only disk, permissions) says
+		// nothing against the data in it; only a file the store could not
+		// read gets the advice to replace it.
+		var pathErr *fs.PathError
+		var errno syscall.Errno
+		if !errors.As(err, &pathErr) && !errors.As(err, &errno) {
+			msg += "; restore a backup with `tactful restore --force FILE`, or move the file aside to start afresh"
+		}
+		return nil, &Error{Err: err, Message: msg}
 	}
 	privateFile(dbPath, logger)
 	d := &Daemon{home: home, db: db, log: logger, served: make(chan struct{})}

@@ -193,12 +193,29 @@ func TestCorruptDatabaseIsRefusedAndLeftAlone(t *testing.T) {
 		d.Close(context.Background())
 		t.Fatal("Start accepted a corrupt database")
 	}
-	if !strings.Contains(err.Error(), path) {
-		t.Errorf("err = %v, want it to name %s", err, path)
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "tactful restore") {
+		t.Errorf("err = %v, want it to name %s and say how to recover", err, path)
 	}
 	got, rerr := os.ReadFile(path)
 	if rerr != nil || !bytes.Equal(got, junk) {
 		t.Errorf("the corrupt database was changed (err %v)", rerr)
+	}
+}
+
+func TestUnreadableDatabaseGetsNoAdviceToReplaceIt(t *testing.T) {
+	home := t.TempDir()
+	// A directory where the database should be: the system refuses to
+	// open it, which says nothing against the user's data.
+	if err := os.Mkdir(filepath.Join(home, daemon.DBFileName), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	d, err := daemon.Start(daemon.Config{Home: home, Addr: "127.0.0.1:0"})
+	if err == nil {
+		d.Close(context.Background())
+		t.Fatal("Start opened a directory as its database")
+	}
+	if strings.Contains(err.Error(), "restore") || strings.Contains(err.Error(), "afresh") {
+		t.Errorf("err = %v: advice to replace data that may be intact", err)
 	}
 }
 

@@ -14,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -495,96 +494,4 @@ func TestBinary(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestCrash kills the daemon with SIGKILL while a client is adding notes,
-// starts it again on the same home, and checks that every note the daemon
-// acknowledged is still there and that the database verifies. `make soak`
-// runs many cycles (TACTFUL_SOAK_CYCLES).
-func TestCrash(t *testing.T) {
-	bin := build(t)
-	cycles := 3
-	if n, err := strconv.Atoi(os.Getenv("TACTFUL_SOAK_CYCLES")); err == nil && n > 0 {
-		cycles = n
-	}
-	home := t.TempDir()
-	slugs := []string{"ada-lovelace-1815", "grace-hopper-1906", "alan-turing"}
-	var acked []string // note ids the daemon confirmed, "slug/id"
-
-	check := func(c *client.Client) {
-		t.Helper()
-		have := map[string]bool{}
-		for _, s := range slugs {
-			var reply protocol.ContactReply
-			call(t, c, &protocol.ContactGet{Slug: s}, &reply)
-			for _, n := range reply.Contact.Notes {
-				have[s+"/"+n.ID] = true
-			}
-		}
-		for _, id := range acked {
-			if !have[id] {
-				t.Fatalf("note %s was acknowledged before the crash and is gone", id)
-			}
-		}
-	}
-
-	for cycle := range cycles {
-		p := serve(t, bin, home)
-		c := dialHome(t, p.addr, home)
-		if cycle == 0 {
-			seen := &protocol.ContactsSeen{}
-			for _, s := range slugs {
-				seen.Contacts = append(seen.Contacts, protocol.SeenContact{Slug: s, Name: "Someone " + s})
-			}
-			call(t, c, seen, nil)
-		}
-		check(c)
-
-		// Writers add notes until the daemon dies under them.
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		enough := make(chan struct{})
-		var once sync.Once
-		count := 0
-		for w := range 3 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := 0; ; j++ {
-					slug := slugs[(w+j)%len(slugs)]
-					id := fmt.Sprintf("c%d-w%d-n%d", cycle, w, j)
-					err := c.Call(context.Background(), &protocol.NoteAdd{Slug: slug, NoteID: id, Text: "written before a crash"}, nil)
-					if err != nil {
-						return
-					}
-					mu.Lock()
-					acked = append(acked, slug+"/"+id)
-					count++
-					if count >= 30 {
-						once.Do(func() { close(enough) })
-					}
-					mu.Unlock()
-				}
-			}()
-		}
-		select {
-		case <-enough:
-		case <-p.done:
-			t.Fatalf("the daemon died on its own: %v\n%s", p.err, p.log())
-		}
-		if err := p.cmd.Process.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		<-p.done
-		wg.Wait()
-		c.Close()
-	}
-
-	p := serve(t, bin, home)
-	check(dialHome(t, p.addr, home))
-	p.stop(t)
-	if err := store.Verify(filepath.Join(home, "tactful.db")); err != nil {
-		t.Errorf("the database does not verify after %d crashes: %v", cycles, err)
-	}
-	t.Logf("%d notes acknowledged over %d crashes, all kept", len(acked), cycles)
 }
