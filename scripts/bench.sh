@@ -12,15 +12,17 @@
 # Every benchmark uses the large store: 30,000 contacts and 300,000 events,
 # built once (minutes) and cached in $TMPDIR/tactful-bench-<version>/.
 #
-# Knobs (environment): BENCH_COUNT runs of each Go benchmark (5), LOAD_RUNS
-# runs of the load generator (3), LOAD_DURATION of each (20s), LOAD_FLAGS
-# more flags for tactful-load (e.g. -serve-flag=--max-conns=64).
+# Knobs (environment): BENCH_COUNT runs of each Go benchmark (5) of
+# BENCH_TIME each (1s), LOAD_RUNS runs of the load generator (3) of
+# LOAD_DURATION each (20s), LOAD_FLAGS more flags for tactful-load (e.g.
+# -serve-flag=--max-conns=64 once tactful serve has that flag).
 # The machine may be shared: the table shows the best run and the spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO=${GO:-go}
 COUNT=${BENCH_COUNT:-5}
+BENCHTIME=${BENCH_TIME:-1s}
 LOAD_RUNS=${LOAD_RUNS:-3}
 LOAD_DURATION=${LOAD_DURATION:-20s}
 LOAD_FLAGS=${LOAD_FLAGS:-}
@@ -35,7 +37,9 @@ echo "== machine"
 	echo "cpu:     $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 	echo "go:      $($GO env GOVERSION) $($GO env GOOS)/$($GO env GOARCH)"
 	echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
-	echo "disk:    $(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}') under ${TMPDIR:-/tmp}"
+	sync_s=$(dd if=/dev/zero of="$work/sync" bs=4k count=100 oflag=dsync 2>&1 | awk '/copied/ {print $(NF-3)}')
+	rm -f "$work/sync"
+	echo "disk:    $(df -T "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}') under ${TMPDIR:-/tmp}; one 4 KiB write + fdatasync (dd oflag=dsync) takes $(awk -v s="$sync_s" 'BEGIN {printf "%.2f ms", s * 10}')"
 } | tee "$work/machine.txt"
 
 echo "== build"
@@ -43,10 +47,10 @@ $GO build -o "$work/tactful" ./daemon/cmd/tactful
 $GO build -o "$work/tactful-load" ./daemon/cmd/tactful-load
 
 echo "== 1, 4: contacts_seen end to end beside the echo; 20 note writers"
-$GO test -run '^$' -bench 'ContactsSeen100|NoteAdd20' -count "$COUNT" -timeout 30m ./daemon/benchmarks | tee "$work/socket.txt"
+$GO test -run '^$' -bench 'ContactsSeen100|NoteAdd20' -benchtime "$BENCHTIME" -count "$COUNT" -timeout 30m ./daemon/benchmarks | tee "$work/socket.txt"
 
 echo "== 2: the daemon's own work for 100 cards"
-$GO test -run '^$' -bench 'DaemonWork100' -benchmem -count "$COUNT" -timeout 30m ./daemon/server | tee "$work/work.txt"
+$GO test -run '^$' -bench 'DaemonWork100' -benchmem -benchtime "$BENCHTIME" -count "$COUNT" -timeout 30m ./daemon/server | tee "$work/work.txt"
 
 echo "== 3, 5: 50 clients x 20 batches/s against tactful serve"
 for _ in $(seq "$LOAD_RUNS"); do
@@ -57,6 +61,7 @@ done
 
 echo
 echo "== table (best of the runs; the spread in brackets)"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end" >>"$work/machine.txt"
 cat "$work/machine.txt"
 awk '
 # Benchmark lines: name, iterations, value unit, value unit...

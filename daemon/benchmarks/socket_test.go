@@ -237,6 +237,12 @@ func BenchmarkContactsSeen100(b *testing.B) {
 			}
 		}
 	})
+	var reqBytes, replyBytes int
+	for k := range e.reqs {
+		reqBytes += len(e.reqs[k])
+		replyBytes += len(e.reply[k])
+	}
+	b.Logf("average sizes: request %d bytes, reply %d bytes", reqBytes/len(e.reqs), replyBytes/len(e.reply))
 	b.Run("tactful", func(b *testing.B) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
