@@ -42,6 +42,9 @@ func TestBadges(t *testing.T) {
 				t.Errorf("after loading more: %d card hosts for %d connection cards", got, more)
 			}
 			checkDaemonKnowsPage(t, e, p)
+			if ws := p.openedSockets(); len(ws) > 0 {
+				t.Errorf("the content scripts opened WebSockets %q; only the background script may", ws)
+			}
 			t.Logf("%s: %d cards badged, then %d after loading more", fx.name, want, more)
 			if b := p.blockedRequests(); len(b) > 0 {
 				t.Logf("requests the test refused: %q", b)

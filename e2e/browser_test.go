@@ -165,6 +165,7 @@ type tab struct {
 
 	mu      sync.Mutex
 	blocked []string // requests the interception failed
+	sockets []string // WebSockets the tab itself opened
 	fixture []byte   // what connectionsURL answers in this tab
 }
 
@@ -215,6 +216,22 @@ func (b *browser) newTab(t testing.TB) *tab {
 				return
 			}
 			tb.answer(lctx, ev)
+		}
+	})
+
+	// Pages never open sockets; only the background script does.
+	sockets := chromedp.Events(lctx, network.WebSocketCreated)
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		t.Fatalf("watch the network: %v", err)
+	}
+	wg.Go(func() {
+		for ev, err := range sockets {
+			if err != nil {
+				return
+			}
+			tb.mu.Lock()
+			tb.sockets = append(tb.sockets, ev.URL)
+			tb.mu.Unlock()
 		}
 	})
 
@@ -433,6 +450,13 @@ func (tb *tab) wheel(dx, dy float64) {
 	if err := chromedp.FromContext(tb.ctx).Target.Call(ctx, input.CommandDispatchMouseEvent, params, nil); err != nil {
 		tb.t.Fatalf("turn the wheel: %v", err)
 	}
+}
+
+// openedSockets lists the WebSockets the tab opened itself.
+func (tb *tab) openedSockets() []string {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return append([]string(nil), tb.sockets...)
 }
 
 // blockedRequests lists the requests the tab's interception failed.

@@ -145,6 +145,9 @@ func TestRemovalReminderAndOutcomes(t *testing.T) {
 				events := e.history(protocol.EventOutcome)
 				pop := e.b.openExtensionPage(t, "popup/popup.html")
 				checkPopupShows(t, pop, events, map[string]string{recent: recentName, old: oldName})
+				if ws := pop.openedSockets(); len(ws) > 0 {
+					t.Errorf("the popup opened WebSockets %q; only the background script may", ws)
+				}
 			})
 		})
 	}
