@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -142,7 +143,7 @@ func setTags(c *client.Client, slug string, tags []string) error {
 	if err := call(c, protocol.TagsSet{Slug: slug, Tags: &tags}, &reply); err != nil {
 		return err
 	}
-	if reply.Type != protocol.TypeAnnotation || !equalStrings(reply.Annotation.Tags, tags) {
+	if reply.Type != protocol.TypeAnnotation || !slices.Equal(reply.Annotation.Tags, tags) {
 		return fmt.Errorf("tags_set %s %v: the reply is %+v", slug, tags, reply)
 	}
 	return nil
@@ -156,22 +157,10 @@ func wantTags(t *testing.T, c *client.Client, want map[string][]string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !equalStrings(ct.Tags, tags) {
+		if !slices.Equal(ct.Tags, tags) {
 			t.Errorf("%s has tags %v, want %v", slug, ct.Tags, tags)
 		}
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // wantAbsent checks that notes a write refused were not stored.
@@ -292,16 +281,13 @@ func TestCrashDiskFull(t *testing.T) {
 	if err := d.kill(); err != nil {
 		t.Fatal(err)
 	}
-	d, err := startDaemon(t, home, d.addr)
-	if err != nil {
-		t.Fatalf("after kill -9, tactful does not start again on a full disk: %v", err)
-	}
+	d = restartDaemon(t, home, d.addr)
 	c = d.mustDial(t)
 	stillServing(t, d, c, slugs)
 	led.mustCheck(t, c, "restarted on the full disk")
 	wantAbsent(t, c, refused)
 	wantTags(t, c, tags)
-	_, err = addNote(c, refused[0])
+	_, err := addNote(c, refused[0])
 	wantStorageFailed(t, "note_add after a restart on the full disk", err)
 
 	if err := os.Remove(filler); err != nil {
@@ -334,7 +320,7 @@ func restartAndCheck(t *testing.T, d *proc, c *client.Client, home, dbPath strin
 	if err := store.Verify(dbPath); err != nil {
 		t.Fatalf("the database fails its check: %v", err)
 	}
-	d = mustStart(t, home, d.addr)
+	d = restartDaemon(t, home, d.addr)
 	c = d.mustDial(t)
 	led.mustCheck(t, c, "after a restart")
 	wantTags(t, c, tags)
@@ -398,7 +384,7 @@ func testReadOnlyWhileServing(t *testing.T) {
 	if err := store.Verify(dbPath); err != nil {
 		t.Fatalf("after e2fsck the database fails its check: %v", err)
 	}
-	d = mustStart(t, home, d.addr)
+	d = restartDaemon(t, home, d.addr)
 	c = d.mustDial(t)
 	led.mustCheck(t, c, "after e2fsck and a restart")
 	wantAbsent(t, c, []note{n})
@@ -467,7 +453,7 @@ func testReadOnlyAtStart(t *testing.T) {
 	if err := remount(mnt, false); err != nil {
 		t.Fatalf("remount the home writable: %v", err)
 	}
-	d = mustStart(t, home, addr)
+	d = restartDaemon(t, home, addr)
 	c = d.mustDial(t)
 	led.mustCheck(t, c, "after the home is writable again")
 	n := note{ID: "ro-after-0", Slug: slugs[2], Text: "Written once the home is writable again"}

@@ -147,6 +147,23 @@ func mustStart(t testing.TB, home, addr string) *proc {
 	return p
 }
 
+// restartDaemon starts the daemon again on the address it had, as a
+// user's daemon would. Should something else have taken the port since (an
+// outgoing connection's ephemeral port, on a busy machine), it logs that and
+// takes a free one: the port is not what these tests are about.
+func restartDaemon(t testing.TB, home, addr string) *proc {
+	t.Helper()
+	p, err := startDaemon(t, home, addr)
+	if err != nil && addr != "127.0.0.1:0" && strings.Contains(err.Error(), "in use") {
+		t.Logf("port %s was taken meanwhile; restarting on a free port", addr)
+		p, err = startDaemon(t, home, "127.0.0.1:0")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // running reports whether the process is still alive.
 func (p *proc) running() bool {
 	select {

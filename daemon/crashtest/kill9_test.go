@@ -78,7 +78,7 @@ func crashCycles(t *testing.T, what string, home func() string, afterKill func(t
 
 	for cycle := 1; cycle <= cycles; cycle++ {
 		began := time.Now()
-		d := mustStart(t, home(), addr)
+		d := restartDaemon(t, home(), addr)
 		restarted := time.Now()
 		addr = d.addr // later cycles restart on the same port, as a user's daemon would
 		admin := d.mustDial(t)
@@ -108,7 +108,7 @@ func crashCycles(t *testing.T, what string, home func() string, afterKill func(t
 
 	// A last restart: everything, including the last cycle's unanswered
 	// notes resent, then a clean stop and the file's check.
-	d := mustStart(t, home(), addr)
+	d := restartDaemon(t, home(), addr)
 	restarted := time.Now()
 	admin := d.mustDial(t)
 	led.mustCheck(t, admin, "after the last restart")
