@@ -69,7 +69,7 @@ func (e *Error) Unwrap() []error {
 }
 
 // Config configures Start. Home and Addr default to DefaultHome and
-// DefaultAddr; Rules defaults to annotate.Default.
+// DefaultAddr; zero fields of Rules take annotate's defaults.
 type Config struct {
 	Home string
 	Addr string
@@ -159,9 +159,6 @@ func Start(cfg Config) (*Daemon, error) {
 		if cfg.Home == "" {
 			return nil, &Error{Message: "cannot find a home directory for tactful's data; set --home or TACTFUL_HOME"}
 		}
-	}
-	if cfg.Rules.Now == nil {
-		cfg.Rules = annotate.Default()
 	}
 	logger := cfg.Logger
 

@@ -433,7 +433,10 @@ func (c *Client) readLoop(ctx context.Context) {
 			ch := c.pending[head.ID]
 			c.mu.Unlock()
 			if ch != nil {
-				ch <- msg // buffered, one reply per id
+				select {
+				case ch <- msg: // buffered for the one reply
+				default: // a second reply to one id: nobody waits for it
+				}
 			}
 			continue
 		}
