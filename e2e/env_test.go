@@ -38,17 +38,25 @@ type env struct {
 // page, as a user would.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	e := newUnpairedEnv(t)
+	status, outcome := e.opts.pair(e.addr, e.code)
+	if outcome != "success" {
+		t.Fatalf("pairing with the right code failed: %q (%s)", status, outcome)
+	}
+	e.waitConnected(true)
+	return e
+}
+
+// newUnpairedEnv starts a daemon and a browser, and opens the extension's
+// options page, without pairing.
+func newUnpairedEnv(t testing.TB) *env {
+	t.Helper()
 	chromiumPath(t) // skip early when there is no browser
 	e := &env{t: t, home: filepath.Join(t.TempDir(), "home"), addr: "127.0.0.1:0"}
 	e.startDaemon()
 	t.Cleanup(e.stopDaemon)
 	e.b = startBrowser(t)
 	e.opts = e.b.openExtensionPage(t, "options/options.html")
-	status, outcome := e.opts.pair(e.addr, e.code)
-	if outcome != "success" {
-		t.Fatalf("pairing with the right code failed: %q (%s)", status, outcome)
-	}
-	e.waitConnected(true)
 	return e
 }
 

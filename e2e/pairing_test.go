@@ -9,12 +9,7 @@ import (
 // page is refused with a sentence that says so, and leaves the extension
 // unpaired; the right code then works.
 func TestPairingRefusedWithWrongCode(t *testing.T) {
-	chromiumPath(t)
-	e := &env{t: t, home: t.TempDir() + "/home", addr: "127.0.0.1:0"}
-	e.startDaemon()
-	t.Cleanup(e.stopDaemon)
-	e.b = startBrowser(t)
-	e.opts = e.b.openExtensionPage(t, "options/options.html")
+	e := newUnpairedEnv(t)
 
 	wrong := "wrong-" + e.code
 	status, outcome := e.opts.pair(e.addr, wrong)
