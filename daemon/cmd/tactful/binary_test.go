@@ -235,7 +235,6 @@ func freeAddr(t *testing.T) string {
 
 func TestBinary(t *testing.T) {
 	bin := build(t)
-	csv := fixture(t)
 
 	t.Run("second daemon on the same home fails fast", func(t *testing.T) {
 		home := t.TempDir()
@@ -373,7 +372,7 @@ func TestBinary(t *testing.T) {
 		}
 
 		p := serve(t, bin, home)
-		ok(t, bin, append([]string{"import", csv}, p.flags()...)...)
+		ok(t, bin, append([]string{"import", fixture(t)}, p.flags()...)...)
 		r = ok(t, bin, p.flags("status")...)
 		for _, want := range []string{"running on " + p.addr, "contacts:", "35", "protocol:", "connections:", filepath.Join(home, "tactful.db")} {
 			if !strings.Contains(r.stdout, want) {
@@ -399,7 +398,7 @@ func TestBinary(t *testing.T) {
 			}
 			args := func(a ...string) []string { return append(a, flags...) }
 
-			r := ok(t, bin, args("import", csv)...)
+			r := ok(t, bin, args("import", fixture(t))...)
 			if !strings.Contains(r.stdout, "35 added") || !strings.Contains(r.stdout, "line 40") {
 				t.Errorf("import summary:\n%s", r.stdout)
 			}
