@@ -195,14 +195,18 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 
 	// Connect everyone first, so the run measures requests, not handshakes.
 	conns := make([]*websocket.Conn, cfg.Clients)
+	refused := map[string][]int{} // error message -> clients
 	for i := range conns {
 		c, err := dial(ctx, cfg.Addr, code, cfg.Timeout)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "tactful-load: client %d: %v\n", i, err)
+			refused[err.Error()] = append(refused[err.Error()], i)
 			fail("dial")
 			continue
 		}
 		conns[i] = c
+	}
+	for msg, clients := range refused {
+		fmt.Fprintf(os.Stderr, "tactful-load: %d clients (the first is %d) could not connect: %s\n", len(clients), clients[0], msg)
 	}
 
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
