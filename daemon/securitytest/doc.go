@@ -62,7 +62,9 @@
 //     after the attack; slow cases run in parallel (t.Parallel) to keep the
 //     suite near 10 s.
 //
-//     At the end every acknowledged note is on its contact with its text,
+//     At the end every paired attacking connection is gone (status counts
+//     only the well-behaved client), every acknowledged note is on its
+//     contact with its text,
 //     no contact holds a note that was never acknowledged, and the store's
 //     counts are exactly what the well-behaved client did (its contacts,
 //     one first_seen event each, its notes, one note_added event each): no
