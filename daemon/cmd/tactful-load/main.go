@@ -572,8 +572,8 @@ func report(w io.Writer, cfg Config, r Result) {
 		fmt.Fprintf(w, "memory     VmRSS idle %.1f MB (anonymous %.1f MB), peak under load %.1f MB (anonymous %.1f MB)\n",
 			mb(r.RSSIdleKB), mb(r.RSSIdleAnonKB), mb(r.RSSPeakKB), mb(r.RSSAnonPeakKB))
 	}
-	fmt.Fprintf(w, "RESULT clients=%d rate=%g batch=%d duration=%s sent=%d ok=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d rss_idle_kb=%d rss_peak_kb=%d rss_anon_idle_kb=%d rss_anon_peak_kb=%d\n",
-		cfg.Clients, cfg.Rate, cfg.Batch, cfg.Duration, r.Sent, r.OK, r.Errors, r.P50.Microseconds(), r.P90.Microseconds(),
+	fmt.Fprintf(w, "RESULT clients=%d rate=%g batch=%d duration=%s elapsed_ms=%d sent=%d ok=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d rss_idle_kb=%d rss_peak_kb=%d rss_anon_idle_kb=%d rss_anon_peak_kb=%d\n",
+		cfg.Clients, cfg.Rate, cfg.Batch, cfg.Duration, r.Elapsed.Milliseconds(), r.Sent, r.OK, r.Errors, r.P50.Microseconds(), r.P90.Microseconds(),
 		r.P99.Microseconds(), r.Max.Microseconds(), r.RSSIdleKB, r.RSSPeakKB, r.RSSIdleAnonKB, r.RSSAnonPeakKB)
 }
 
