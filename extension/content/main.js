@@ -38,9 +38,11 @@
   }
 
   function onCards(found) {
-    for (const { card, slug } of found) {
-      const info = reader.readCard(card, slug);
-      badges.attach(card, slug, info);
+    // Read every card first, then draw: drawing between reads would make
+    // the browser recompute styles once per card.
+    const read = found.map(({ card, slug }) => ({ card, slug, info: reader.readCard(card, slug) }));
+    for (const { card, slug, info } of read) badges.attach(card, slug, info);
+    for (const { slug, info } of read) {
       if (!info) continue;
       const before = seen.get(slug);
       if (!before || before.name !== info.name || before.headline !== info.headline || before.connected_text !== info.connected_text || !badges.annotation(slug)) {

@@ -16,6 +16,8 @@
 
   // Landmarks whose profile links are never connection cards.
   const OUTSIDE = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="complementary"], [role="contentinfo"], [role="menu"], dialog, [role="dialog"]';
+  // A search box or a heading belongs to the page, not to one person.
+  const FURNITURE = 'input, textarea, h1, h2, [role="search"]';
   // Elements a card never grows past.
   const BOUNDARY = new Set(['MAIN', 'BODY', 'HTML', 'UL', 'OL', 'SECTION', 'FORM', 'TABLE', 'DIALOG']);
   const BOUNDARY_ROLES = new Set(['main', 'list', 'feed', 'region', 'grid', 'tabpanel']);
@@ -77,14 +79,15 @@
    * that holds links to this person only and is not a list, section or the
    * main region itself. Stops at a <li> or list item, which is a card.
    */
-  function cardFor(link, slug, base) {
+  function cardFor(link, slug, base, furniture) {
+    const pageParts = furniture || [...link.ownerDocument.querySelectorAll(FURNITURE)];
     let card = link;
     for (;;) {
       if (card.tagName === 'LI' || card.getAttribute('role') === 'listitem' || card.tagName === 'ARTICLE') return card;
       const parent = card.parentElement;
       if (!parent || isBoundary(parent)) return card;
       // A search box or a heading belongs to the page, not to one person.
-      if (parent.querySelector('input, textarea, h1, h2, [role="search"]')) return card;
+      if (pageParts.some((f) => parent.contains(f))) return card;
       const slugs = slugsIn(parent, base);
       if (slugs.size !== 1 || !slugs.has(slug)) return card;
       card = parent;
@@ -101,14 +104,15 @@
     if (!region) return [];
     const seen = new Set();
     const out = [];
+    const main = mainRegion(doc);
+    const furniture = [...doc.querySelectorAll(FURNITURE)];
     for (const a of region.querySelectorAll('a[href*="/in/"]')) {
       const slug = profileSlug(a, base);
       if (!slug) continue;
       if (a.closest(OUTSIDE) || a.closest('[data-tactful]')) continue;
-      const main = mainRegion(doc);
       if (main && main !== doc.body && !main.contains(a)) continue;
       if (inSuggestions(a)) continue;
-      const card = cardFor(a, slug, base);
+      const card = cardFor(a, slug, base, furniture);
       if (seen.has(card)) continue;
       seen.add(card);
       // A suggestion card offers to connect; a connection card does not.
@@ -132,14 +136,23 @@
     if (HIDDEN_CLASS.test(el.getAttribute('class') || '')) return true;
     const style = el.getAttribute('style') || '';
     if (/display\s*:\s*none|visibility\s*:\s*hidden|clip\s*:\s*rect\(\s*(0|1px)/i.test(style)) return true;
-    if (win && typeof win.getComputedStyle === 'function' && (el.tagName === 'SPAN' || el.tagName === 'DIV' || el.tagName === 'P')) {
-      const cs = win.getComputedStyle(el);
-      if (cs.display === 'none' || cs.visibility === 'hidden') return true;
-      if (cs.position === 'absolute' && /rect\(\s*(0|1)px/.test(cs.clip || '') ) return true;
-      if (cs.position === 'absolute' && cs.overflow === 'hidden' && (parseFloat(cs.width) <= 1 || parseFloat(cs.height) <= 1)) return true;
+    if (win && typeof win.getComputedStyle === 'function' && el.hasAttribute('class')) {
+      // Elements with the same tag and classes are styled alike: one
+      // computed style per kind of element, not per card.
+      const key = el.tagName + '.' + el.getAttribute('class');
+      let h = styleHidden.get(key);
+      if (h === undefined) {
+        const cs = win.getComputedStyle(el);
+        h = cs.display === 'none' || cs.visibility === 'hidden' ||
+          (cs.position === 'absolute' && (/rect\(\s*(0|1)px/.test(cs.clip || '') || (cs.overflow === 'hidden' && (parseFloat(cs.width) <= 1 || parseFloat(cs.height) <= 1))));
+        if (styleHidden.size > 500) styleHidden.clear();
+        styleHidden.set(key, h);
+      }
+      return h;
     }
     return false;
   }
+  const styleHidden = new Map();
 
   // Elements whose text is not what the card says about the person.
   const SKIP = 'button, [role="button"], [role="menu"], [role="menuitem"], svg, script, style, template, noscript, select, textarea, input, li-icon, [data-tactful]';
@@ -153,11 +166,14 @@
     const win = doc.defaultView;
     const out = [];
     const hiddenCache = new Map();
+    // Ancestors are judged by their markup; only the element holding the
+    // text also by its computed style (the clip/1px trick under a hashed
+    // class name), which is what costs.
     const hidden = (el) => {
       if (hiddenCache.has(el)) return hiddenCache.get(el);
       let h = false;
       if (el !== card && el.parentElement) h = hidden(el.parentElement);
-      if (!h) h = el.matches(SKIP) || isHiddenElement(el, win);
+      if (!h) h = el.matches(SKIP) || isHiddenElement(el, null);
       hiddenCache.set(el, h);
       return h;
     };
@@ -166,7 +182,7 @@
       const text = n.nodeValue.replace(/\s+/g, ' ').trim();
       if (!text) continue;
       const el = n.parentElement;
-      if (!el || hidden(el)) continue;
+      if (!el || hidden(el) || isHiddenElement(el, win)) continue;
       if (HIDDEN_LABEL.test(text)) continue;
       const link = el.closest('a');
       const inProfileLink = Boolean(link && card.contains(link) && profileSlug(link, base));

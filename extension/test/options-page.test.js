@@ -62,3 +62,14 @@ test('the options page has export and import too', () => {
   assert.ok(doc.querySelector('[data-role="export-json"]'));
   assert.ok(doc.querySelector('[data-role="import-file"]'));
 });
+
+test('a state update does not overwrite an address the user is typing', async () => {
+  const { doc, runtime, o } = options({ connected: false, paired: false, address: '127.0.0.1:47291' });
+  await o.ready;
+  const field = doc.getElementById('pairing-address');
+  field.value = '127.0.0.1:5000';
+  field.dispatchEvent(new doc.defaultView.Event('input'));
+  field.blur();
+  runtime.push({ kind: 'state', state: { connected: false, paired: false, address: '127.0.0.1:47291' } });
+  assert.equal(field.value, '127.0.0.1:5000');
+});

@@ -1,0 +1,154 @@
+'use strict';
+// Badges: one host per card, a closed shadow root, text only (an
+// HTML-looking name stays text), nothing personal in the light DOM, updates
+// in place; and the composer inside the same shadow root.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { load, fixture, readJSON } = require('./helpers.js');
+
+const FILES = ['lib/slug.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
+const annotation = readJSON('protocol/testdata/replies/annotation.json').annotation;
+
+function setup(name = 'connections-sdui.html', reply) {
+  const sent = [];
+  const chrome = {
+    runtime: {
+      id: 'test',
+      sendMessage: async (m) => (sent.push(m), reply ? reply(m) : { pending: true, note_id: 'n-1' }),
+      connect: () => ({ onMessage: { addListener() {} }, onDisconnect: { addListener() {} }, disconnect() {} }),
+    },
+  };
+  const env = load(fixture(name), { files: FILES, chrome });
+  const { tactful, doc } = env;
+  const views = tactful.reader.findCards(doc).map((c) => tactful.badges.attach(c.card, c.slug, tactful.reader.readCard(c.card, c.slug)));
+  return { ...env, views, sent, view: (slug) => views.find((v) => v.slug === slug) };
+}
+
+test('every card gets one closed host with no personal data outside it', () => {
+  for (const name of ['connections-classic.html', 'connections-sdui.html']) {
+    const { doc, views, tactful } = setup(name);
+    const hosts = doc.querySelectorAll('[data-tactful="card"]');
+    assert.equal(hosts.length, views.length);
+    for (const h of hosts) {
+      assert.equal(h.shadowRoot, null, 'closed: the page cannot reach in');
+      assert.equal(h.childNodes.length, 0, 'no light DOM');
+      assert.deepEqual([...h.attributes].map((a) => a.name), ['data-tactful']);
+    }
+    // Attaching again (a second pass of the reader) adds nothing.
+    for (const c of tactful.reader.findCards(doc)) tactful.badges.attach(c.card, c.slug);
+    assert.equal(doc.querySelectorAll('[data-tactful="card"]').length, views.length);
+    // Not in the nav, not in the suggestions.
+    assert.equal(doc.querySelectorAll('nav [data-tactful], header [data-tactful], aside [data-tactful]').length, 0);
+  }
+});
+
+test('an annotation draws kind-coloured badges with label, detail and Add note', () => {
+  const { tactful, view } = setup();
+  tactful.badges.setAnnotation(annotation);
+  const v = view('ada-lovelace-1815');
+  const badges = [...v.root.querySelectorAll('[data-role="badge"]')];
+  assert.deepEqual(badges.map((b) => b.getAttribute('data-kind')), ['note', 'tag', 'status', 'recent']);
+  assert.equal(badges[0].textContent, '1 note');
+  assert.equal(badges[0].getAttribute('aria-label'), '1 note: Latest: Met at the Analytical Engine meetup. Posts rarely now.');
+  assert.equal(badges[0].tabIndex, 0);
+  const tips = v.root.querySelectorAll('[data-role="tooltip"]');
+  assert.equal(tips[3].textContent, 'Connected about 2 weeks ago (around 15 Nov 2026).');
+  const add = v.root.querySelectorAll('[data-role="add-note"]');
+  assert.equal(add.length, 1);
+  assert.equal(add[0].tagName, 'BUTTON');
+  assert.equal(add[0].textContent, 'Add note');
+  // A push updates in place: same host, new badges.
+  const host = v.host;
+  tactful.badges.setAnnotation({ ...annotation, badges: [{ kind: 'cooldown', label: 'Cooling down', detail: 'Until 13 Dec.' }] });
+  assert.equal(view('ada-lovelace-1815').host, host);
+  assert.deepEqual([...v.root.querySelectorAll('[data-role="badge"]')].map((b) => b.textContent), ['Cooling down']);
+});
+
+test('HTML from the page or the daemon stays text', () => {
+  const { tactful, view, doc } = setup();
+  const evil = '<img src=x onerror=alert(1)>';
+  tactful.badges.setAnnotation({ slug: 'renee-xss-test', name: 'Renée ' + evil, tags: [], note_count: 0, badges: [{ kind: 'tag', label: evil, detail: '<b>bold</b>' }] });
+  const v = view('renee-xss-test');
+  assert.equal(v.root.querySelectorAll('img, b').length, 0);
+  assert.equal(v.root.querySelector('[data-role="badge"]').textContent, evil);
+  assert.equal(doc.querySelectorAll('[data-tactful] img').length, 0);
+});
+
+test('a card dropped and re-added gets its badge back, never two', () => {
+  const { tactful, doc, view } = setup();
+  tactful.badges.setAnnotation(annotation);
+  const card = view('ada-lovelace-1815').card;
+  const parent = card.parentElement;
+  card.remove();
+  parent.prepend(card);
+  tactful.badges.attach(card, 'ada-lovelace-1815');
+  assert.equal(card.querySelectorAll('[data-tactful="card"]').length, 1);
+  // A fresh node for the same person (a re-render) gets its own host with
+  // the badges already known.
+  const fresh = card.cloneNode(true);
+  fresh.querySelector('[data-tactful]').remove();
+  card.replaceWith(fresh);
+  const v2 = tactful.badges.attach(fresh, 'ada-lovelace-1815');
+  assert.equal(doc.querySelectorAll('[data-tactful="card"]').length, 10);
+  assert.equal(v2.root.querySelectorAll('[data-role="badge"]').length, 4);
+});
+
+test('composer: label, vocabulary, Enter saves, Shift+Enter does not, Escape closes', async () => {
+  const { tactful, view, sent, win } = setup();
+  tactful.badges.setAnnotation(annotation);
+  const v = view('ada-lovelace-1815');
+  v.add.click();
+  const form = v.root.querySelector('[data-role="composer"]');
+  assert.equal(form.hidden, false);
+  const text = form.querySelector('textarea');
+  assert.equal(form.querySelector(`label[for="${text.id}"]`).textContent, 'Note');
+  const tags = [...form.querySelectorAll('[data-role="tag"]')];
+  assert.deepEqual(tags.map((t) => t.value), ['inactive', 'interests-drifted', 'reputation', 'unprofessional', 're-evaluating', 'keep']);
+  assert.deepEqual(tags.filter((t) => t.checked).map((t) => t.value), ['inactive'], 'the contact’s tags start checked');
+  assert.ok(form.textContent.includes('We had a disagreement'));
+
+  text.value = 'line one';
+  text.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }));
+  assert.equal(sent.length, 0, 'Shift+Enter is a new line');
+  tags[2].checked = true;
+  form.querySelector('[data-role="fallout"]').checked = true;
+  text.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].kind, 'note_add');
+  assert.equal(sent[0].slug, 'ada-lovelace-1815');
+  assert.equal(sent[0].text, 'line one');
+  assert.deepEqual([...sent[0].tags], ['inactive', 'reputation']);
+  assert.equal(sent[0].fallout, true);
+  assert.equal(form.hidden, true, 'closed after saving');
+  // Optimistic: the note badge counts the new note at once, and the
+  // pending marker shows while the daemon is away.
+  const labels = [...v.root.querySelectorAll('[data-role="badge"]')].map((b) => b.textContent);
+  assert.ok(labels.includes('2 notes'), labels.join(','));
+  assert.ok(labels.includes('reputation'));
+  const pending = v.root.querySelector('[data-role="pending"]');
+  assert.equal(pending.hidden, false);
+  assert.match(pending.textContent, /will sync when tactful is running/);
+  // Delivered: the marker goes.
+  tactful.badges.setPending('ada-lovelace-1815', 'n-1', false);
+  assert.equal(pending.hidden, true);
+
+  v.add.click();
+  assert.equal(form.hidden, false);
+  text.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+  assert.equal(form.hidden, true);
+});
+
+test('composer: a note the background refuses comes back with the reason', async () => {
+  const { tactful, view } = setup('connections-classic.html', () => ({ type: 'error', code: 'note_too_large', message: 'Too long.' }));
+  const v = view('grace-hopper-1906');
+  v.add.click();
+  const form = v.root.querySelector('[data-role="composer"]');
+  form.querySelector('textarea').value = 'hello';
+  form.querySelector('[data-role="save"]').click();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(form.hidden, false);
+  assert.equal(form.querySelector('textarea').value, 'hello');
+  assert.equal(form.querySelector('[data-role="error"]').textContent, 'Too long.');
+  assert.equal(v.root.querySelectorAll('[data-role="badge"][data-kind="note"]').length, 0, 'the optimistic badge is undone');
+});
