@@ -123,9 +123,32 @@ func (c *conn) writeLoop() {
 			c.refuse(protocol.ClosePairingRotated, reasonRotated)
 			rotated = nil
 		case <-c.quit:
+			// Replies already queued answer requests the daemon acted on (a
+			// note stored, say); send them before the close frame so the
+			// client learns what happened. Not for a client closed for being
+			// too slow: its full queue is the reason it is closed.
+			if c.closeCode != StatusTooSlow {
+				c.flushQueued()
+			}
 			if err := c.ws.Close(c.closeCode, c.closeReason); err != nil && !errors.Is(err, net.ErrClosed) {
 				c.log.Debug().Err(err).Msg("close handshake incomplete")
 			}
+			return
+		}
+	}
+}
+
+// flushQueued writes what is in the send queue, within one WriteTimeout.
+func (c *conn) flushQueued() {
+	ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.WriteTimeout)
+	defer cancel()
+	for {
+		select {
+		case msg := <-c.send:
+			if err := c.ws.Write(ctx, websocket.MessageText, msg); err != nil {
+				return
+			}
+		default:
 			return
 		}
 	}

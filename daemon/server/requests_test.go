@@ -519,6 +519,50 @@ func TestRateLimit(t *testing.T) {
 	}
 }
 
+// A connection closed for flooding still gets every reply to what the daemon
+// accepted before the close: a client that sent a note must learn it was
+// stored, even if the connection then ends.
+func TestRepliesQueuedBeforeCloseAreDelivered(t *testing.T) {
+	const burst, maxRefusals = 300, 20
+	e := newEnv(t, func(c *Config) {
+		c.RateLimit = 0.001 // the frozen clock refills nothing
+		c.RateBurst = burst
+		c.MaxRefusals = maxRefusals
+	})
+	ctx := testContext(t)
+	c := e.connect(ctx) // hello takes one token
+	for i := 0; i < burst+2*maxRefusals; i++ {
+		if err := c.ws.Write(ctx, websocket.MessageText, []byte(`{"type":"ping","id":"p"}`)); err != nil {
+			break
+		}
+	}
+	pongs, limited := 0, 0
+	for {
+		_, data, err := c.ws.Read(ctx)
+		if err != nil {
+			if code := websocket.CloseStatus(err); code != protocol.CloseRateLimited {
+				t.Fatalf("connection ended with %v, want close %d", err, protocol.CloseRateLimited)
+			}
+			break
+		}
+		var h protocol.ErrorReply
+		if err := json.Unmarshal(data, &h); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case h.Type == protocol.TypePong:
+			pongs++
+		case h.Type == protocol.TypeError && h.Code == protocol.CodeRateLimited:
+			limited++
+		default:
+			t.Fatalf("unexpected message %s", data)
+		}
+	}
+	if pongs != burst-1 || limited != maxRefusals-1 {
+		t.Errorf("got %d pongs and %d rate_limited before the close, want %d and %d", pongs, limited, burst-1, maxRefusals-1)
+	}
+}
+
 func TestInternalErrorsAndPanics(t *testing.T) {
 	e := newEnv(t)
 	e.srv.hook = func(r protocol.Request) {
