@@ -62,6 +62,7 @@ export function createPairingForm(root, { pair, showAddress = false, address = d
   const doc = root.ownerDocument;
   const form = el(doc, 'form', { 'data-role': 'pairing-form', id: `${idPrefix}-form`, novalidate: true });
   let addressInput = null;
+  let edited = false; // the user typed an address: state updates leave it alone
   let currentAddress = address || defaultAddress;
 
   if (showAddress) {
@@ -72,6 +73,7 @@ export function createPairingForm(root, { pair, showAddress = false, address = d
       spellcheck: 'false', placeholder: defaultAddress, 'aria-describedby': `${idPrefix}-address-hint`,
     });
     addressInput.value = currentAddress;
+    addressInput.addEventListener('input', () => { edited = true; });
     row.append(addressInput, el(doc, 'p', { id: `${idPrefix}-address-hint`, class: 'hint' },
       'Where tactful serve listens; only this computer (127.0.0.1, localhost or [::1]).'));
     form.append(row);
@@ -123,6 +125,7 @@ export function createPairingForm(root, { pair, showAddress = false, address = d
     show(pairResultText(reply, where), reply?.ok ? 'success' : 'error');
     if (reply?.ok) {
       codeInput.value = '';
+      edited = false;
       onPaired?.(reply, where);
     }
     return reply;
@@ -138,7 +141,7 @@ export function createPairingForm(root, { pair, showAddress = false, address = d
     submit,
     setAddress(value) {
       currentAddress = value || defaultAddress;
-      if (addressInput && !addressInput.matches(':focus')) addressInput.value = currentAddress;
+      if (addressInput && !edited && doc.activeElement !== addressInput) addressInput.value = currentAddress;
     },
   };
 }
