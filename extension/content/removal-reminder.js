@@ -22,7 +22,7 @@
 
   const STYLE = `
 :host { all: initial; }
-.panel { box-sizing: border-box; width: ${WIDTH}px; max-height: calc(100vh - 16px); overflow: auto; padding: 14px 16px; border-radius: 10px; background: #fff; color: #1f1f1f; box-shadow: 0 6px 24px rgba(0,0,0,.28); border-top: 4px solid #0a6670; font: 13px/1.45 -apple-system, system-ui, "Segoe UI", Roboto, sans-serif; }
+.panel { box-sizing: border-box; width: ${WIDTH}px; max-height: inherit; overflow: auto; padding: 14px 16px; border-radius: 10px; background: #fff; color: #1f1f1f; box-shadow: 0 6px 24px rgba(0,0,0,.28); border-top: 4px solid #0a6670; font: 13px/1.45 -apple-system, system-ui, "Segoe UI", Roboto, sans-serif; }
 .panel[data-advice="wait"] { border-top-color: #c2410c; }
 .brand { font-size: 11px; font-weight: 700; letter-spacing: .04em; text-transform: uppercase; color: #0a6670; margin: 0 0 4px; display: flex; justify-content: space-between; align-items: center; }
 h2 { font-size: 15px; line-height: 1.35; margin: 0 0 10px; }
@@ -177,23 +177,29 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
   function place(host, rect, win) {
     const vw = win.innerWidth || 1280;
     const vh = win.innerHeight || 800;
+    const room = Math.min(vh - 16, Math.max(320, Math.round(vh * 0.6))); // height we want to have
     let left;
-    let top = Math.max(8, rect.top);
-    let maxHeight = vh - 16;
-    if (vw - rect.right >= WIDTH + GAP + 8) left = rect.right + GAP;
-    else if (rect.left >= WIDTH + GAP + 8) left = rect.left - GAP - WIDTH;
-    else {
+    let top;
+    let bottom; // the lowest the reminder may reach
+    if (vw - rect.right >= WIDTH + GAP + 8 || rect.left >= WIDTH + GAP + 8) {
+      // Beside the dialog: level with its top, moved up when that leaves too
+      // little room below.
+      left = vw - rect.right >= WIDTH + GAP + 8 ? rect.right + GAP : rect.left - GAP - WIDTH;
+      top = Math.max(8, Math.min(rect.top, vh - 8 - room));
+      bottom = vh - 8;
+    } else {
+      // No room at the side: below or above it, whichever is larger.
       left = Math.max(8, Math.min(rect.left, vw - WIDTH - 8));
       if (vh - rect.bottom >= rect.top) {
         top = rect.bottom + GAP;
-        maxHeight = vh - top - 8;
+        bottom = vh - 8;
       } else {
-        maxHeight = rect.top - GAP - 8;
         top = 8;
+        bottom = rect.top - GAP;
       }
     }
-    if (top + 200 > vh) top = Math.max(8, vh - Math.min(maxHeight, vh - 16) - 8);
-    host.style.cssText = `position:fixed;z-index:2147483647;left:${Math.round(left)}px;top:${Math.round(top)}px;width:${WIDTH}px;max-height:${Math.max(120, Math.round(maxHeight))}px;display:block;margin:0;`;
+    const maxHeight = Math.max(80, Math.round(bottom - top));
+    host.style.cssText = `position:fixed;z-index:2147483647;left:${Math.round(left)}px;top:${Math.round(top)}px;width:${WIDTH}px;max-height:${maxHeight}px;display:block;margin:0;overflow:hidden;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.28);`;
   }
 
   // ---- working out whose menu it was -------------------------------------

@@ -153,8 +153,11 @@ test('clicking a name opens that contact', async () => {
   assert.deepEqual(opened, [{ slug: 'ada-lovelace-1815', name: 'Ada Lovelace' }]);
 });
 
-test('an offline daemon is explained with the command to run', async () => {
-  const { doc, v } = view(() => ({ type: 'error', code: 'offline', message: 'not reachable' }));
-  await v.reload();
-  assert.match(doc.getElementById('history-message').textContent, /go run \.\/daemon\/cmd\/tactful serve/);
+test('an error reply is shown; offline defers to the connection status', async () => {
+  let r = view(() => reply('error'));
+  await r.v.reload();
+  assert.equal(r.doc.getElementById('history-message').textContent, reply('error').message);
+  r = view(() => ({ type: 'error', code: 'offline', message: 'not reachable' }));
+  await r.v.reload();
+  assert.match(r.doc.getElementById('history-message').textContent, /once the tactful daemon is connected/);
 });

@@ -83,6 +83,8 @@ test('placed beside the dialog, never over it', () => {
     [1280, 800, { left: 400, right: 880, top: 200, bottom: 420 }],
     [1000, 800, { left: 500, right: 980, top: 100, bottom: 300 }],
     [700, 900, { left: 110, right: 590, top: 100, bottom: 300 }],
+    [1280, 900, { left: 400, right: 880, top: 343, bottom: 560 }],
+    [700, 900, { left: 110, right: 590, top: 500, bottom: 700 }],
   ]) {
     win.innerWidth = vw;
     win.innerHeight = vh;
@@ -91,6 +93,7 @@ test('placed beside the dialog, never over it', () => {
     const top = parseFloat(host.style.top);
     const box = { left, right: left + parseFloat(host.style.width), top, bottom: top + parseFloat(host.style.maxHeight) };
     assert.ok(!overlaps(box, rect), `${vw}x${vh}: ${JSON.stringify(box)} covers ${JSON.stringify(rect)}`);
+    assert.ok(box.left >= 0 && box.top >= 0 && box.right <= vw && box.bottom <= vh, `${vw}x${vh}: ${JSON.stringify(box)} leaves the viewport`);
     assert.equal(host.style.position, 'fixed');
   }
 });
