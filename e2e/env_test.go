@@ -253,8 +253,9 @@ type fixture struct {
 	// menuOf opens a card's menu; removeItem is "Remove connection" in it.
 	menuOf     func(slug string) string
 	removeItem func(slug string) string
-	// confirm and cancel are the confirmation's buttons.
-	confirm, cancel string
+	// confirm and cancel are the confirmation's buttons; dismiss closes it
+	// another way (the modal's ✕), "" where Escape is the other way.
+	confirm, cancel, dismiss string
 	// dialog matches the open confirmation.
 	dialog string
 	// cardStart begins each card in the fixture's source (the cards loaded
@@ -282,6 +283,7 @@ var fixtures = []fixture{
 		},
 		confirm:   `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--primary`,
 		cancel:    `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--secondary`,
+		dismiss:   `#artdeco-modal-outlet button.artdeco-modal__dismiss`,
 		dialog:    `#artdeco-modal-outlet [role="dialog"]`,
 		cardStart: `<li class="mn-connection-card`,
 		isCard: func(n *cdp.Node) bool {

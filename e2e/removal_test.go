@@ -71,7 +71,8 @@ func checkFits(t *testing.T, p *connectionsPage) {
 // menu (real clicks on the page's own menu) shows the reminder beside the
 // page's confirmation; for someone connected recently it has a timing point
 // saying so, for an old connection it has none. Cancel is recorded as
-// "kept", confirming as "removed", and the popup's history shows both.
+// "kept", confirming as "removed", closing the dialog otherwise (✕, Escape)
+// as "kept", and the popup's history shows them.
 func TestRemovalReminderAndOutcomes(t *testing.T) {
 	for _, fx := range fixtures {
 		t.Run(fx.name, func(t *testing.T) {
@@ -90,7 +91,8 @@ func TestRemovalReminderAndOutcomes(t *testing.T) {
 			e := newEnv(t)
 			p := e.b.openConnections(t, fx)
 			p.waitBadgedOnce()
-			recentName, oldName := p.nameOf(recent), p.nameOf(old)
+			const third = "siobhan-oconnor"
+			recentName, oldName, thirdName := p.nameOf(recent), p.nameOf(old), p.nameOf(third)
 
 			t.Run("reminder for a recent connection, cancelled", func(t *testing.T) {
 				p.openRemoval(recent)
@@ -141,10 +143,24 @@ func TestRemovalReminderAndOutcomes(t *testing.T) {
 				}
 			})
 
+			t.Run("reminder closed without a choice", func(t *testing.T) {
+				// The modal's ✕ on the classic page, Escape on the native
+				// dialog: the connection is kept.
+				p.openRemoval(third)
+				p.waitReminder(thirdName)
+				if fx.dismiss != "" {
+					p.clickCSS(fx.dismiss)
+				} else {
+					p.typeText("\x1b")
+				}
+				p.waitNoDialog()
+				waitOutcome(e, third, protocol.OutcomeKept)
+			})
+
 			t.Run("popup history", func(t *testing.T) {
 				events := e.history(protocol.EventOutcome)
 				pop := e.b.openExtensionPage(t, "popup/popup.html")
-				checkPopupShows(t, pop, events, map[string]string{recent: recentName, old: oldName})
+				checkPopupShows(t, pop, events, map[string]string{recent: recentName, old: oldName, third: thirdName})
 				if ws := pop.openedSockets(); len(ws) > 0 {
 					t.Errorf("the popup opened WebSockets %q; only the background script may", ws)
 				}
