@@ -37,7 +37,12 @@
     }
   }
 
+  // LinkedIn is a single-page app: the user may leave the Connections page
+  // without a reload, and this script stays. It only draws there.
+  const onConnectionsPage = () => /^\/mynetwork\/invite-connect\/connections(\/|$)/.test(root.location.pathname);
+
   function onCards(found) {
+    if (!onConnectionsPage()) return;
     // Read every card first, then draw: drawing between reads would make
     // the browser recompute styles once per card.
     const read = found.map(({ card, slug }) => ({ card, slug, info: reader.readCard(card, slug) }));

@@ -30,8 +30,18 @@
 
   const HIDDEN_CLASS = /(^|[\s_-])(visually-?hidden|sr-only|screen-reader(-text)?|a11y-text|assistive-text|visuallyhidden)(\s|$)/i;
 
-  function profileSlug(a, base) {
-    return slugFromHref(a.getAttribute('href'), base);
+  // Slugs by href: a long list repeats the same few thousand links on every
+  // scan.
+  const slugCache = new Map();
+  function profileSlug(a) {
+    const href = a.getAttribute('href');
+    let s = slugCache.get(href);
+    if (s === undefined) {
+      s = slugFromHref(href);
+      if (slugCache.size > 20000) slugCache.clear();
+      slugCache.set(href, s);
+    }
+    return s;
   }
 
   function baseURL(doc) {
@@ -98,6 +108,13 @@
    * findCards returns [{card, slug}] for every connection card under root
    * (default: the document), each card once, in document order.
    */
+  const cardOfLink = new WeakMap();
+  // A card found when it was alone may have grown past its row since (the
+  // list had one row then): it must still hold this person only.
+  function onlyPerson(card, slug, base) {
+    const slugs = slugsIn(card, base);
+    return slugs.size === 1 && slugs.has(slug);
+  }
   function findCards(doc, scope) {
     const base = baseURL(doc);
     const region = scope || mainRegion(doc);
@@ -112,7 +129,14 @@
       if (a.closest(OUTSIDE) || a.closest('[data-tactful]')) continue;
       if (main && main !== doc.body && !main.contains(a)) continue;
       if (inSuggestions(a)) continue;
-      const card = cardFor(a, slug, base, furniture);
+      // The card found for this link last time, while it still holds it
+      // and the link still points at the same person.
+      let known = cardOfLink.get(a);
+      if (!known || known.slug !== slug || !known.card.isConnected || !known.card.contains(a) || !onlyPerson(known.card, slug, base)) {
+        known = { slug, card: cardFor(a, slug, base, furniture) };
+        cardOfLink.set(a, known);
+      }
+      const card = known.card;
       if (seen.has(card)) continue;
       seen.add(card);
       // A suggestion card offers to connect; a connection card does not.

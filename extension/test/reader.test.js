@@ -127,3 +127,22 @@ test('the watcher reports cards loaded later, re-rendered and recycled', async (
   await tick();
   assert.equal(batches.length, 4);
 });
+
+test('a lone row that grew into a list is split into its cards', () => {
+  const { doc, tactful } = load(fixture('connections-sdui.html'), { files: READER });
+  const column = doc.querySelector('[data-testid="lazy-column"]');
+  const rows = [...column.children];
+  for (const r of rows.slice(1)) r.remove();
+  assert.equal(tactful.reader.findCards(doc).length, 1);
+  for (const r of rows.slice(1)) column.append(r);
+  const cards = tactful.reader.findCards(doc);
+  assert.deepEqual(plain(cards.map((c) => c.slug)), FIRST_PAGE);
+  for (const c of cards) assert.match(c.card.getAttribute('componentkey'), /^ConnectionCard_/);
+});
+
+test('nothing is found in a page without a connections list', () => {
+  const { doc, tactful } = load(`<!doctype html><body><nav><a href="/in/me-myself/">Me</a></nav>
+    <main><section aria-label="People you may know"><ul><li><a href="/in/some-one/">Some One</a><button>Connect</button></li></ul></section>
+    <div><a href="/in/other-person/">Other</a><button aria-label="Invite Other Person to connect">Connect</button></div></main></body>`, { files: READER });
+  assert.equal(tactful.reader.findCards(doc).length, 0);
+});
