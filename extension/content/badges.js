@@ -83,7 +83,15 @@ button.primary { background: #0a66c2; color: #fff; }
     if (info && info.name) e.name = info.name;
     let host = card.querySelector('[data-tactful="card"]');
     let view = host && viewOfHost.get(host);
-    if (view && view.slug === slug) return view;
+    if (view && view.slug === slug) {
+      const set = views.get(slug) || new Set();
+      views.set(slug, set);
+      if (!set.has(view)) {
+        set.add(view);
+        render(view);
+      }
+      return view;
+    }
     if (host) {
       forget(view);
       host.remove();
@@ -167,10 +175,13 @@ button.primary { background: #0a66c2; color: #fff; }
     if (view.composer && tactful.composer) tactful.composer.refresh(view);
   }
 
+  // The views of slug. A card out of the document may come back (a
+  // virtualized list keeps the node and re-inserts it), so detached views
+  // are kept up to date too, and only dropped once there are several.
   function live(slug) {
     const set = views.get(slug);
     if (!set) return [];
-    for (const v of set) if (!v.host.isConnected) set.delete(v);
+    if (set.size > 3) for (const v of set) if (!v.host.isConnected) set.delete(v);
     return [...set];
   }
 

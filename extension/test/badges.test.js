@@ -152,3 +152,14 @@ test('composer: a note the background refuses comes back with the reason', async
   assert.equal(form.querySelector('[data-role="error"]').textContent, 'Too long.');
   assert.equal(v.root.querySelectorAll('[data-role="badge"][data-kind="note"]').length, 0, 'the optimistic badge is undone');
 });
+
+test('a card kept out of the document while an update came shows it when back', () => {
+  const { tactful, view } = setup();
+  const v = view('ada-lovelace-1815');
+  const card = v.card;
+  const parent = card.parentElement;
+  card.remove();
+  tactful.badges.setAnnotation(annotation);
+  parent.prepend(card);
+  assert.equal(v.root.querySelectorAll('[data-role="badge"]').length, 4);
+});
