@@ -191,17 +191,7 @@ func (b *browser) openExtensionPage(t testing.TB, path string) *tab {
 // its outcome ("success" or "error").
 func (tb *tab) pair(addr, code string) (status, outcome string) {
 	tb.t.Helper()
-	field := func(label string) string {
-		// The id of the control a <label> with this text points at.
-		return `(() => { const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === ` +
-			jsString(label) + `); return l ? l.htmlFor : ''; })()`
-	}
-	var addrID, codeID string
-	waitFor(tb.t, waitShort, `the fields labelled "Daemon address" and "Pairing code"`, func() (bool, string) {
-		addrID = eval[string](tb, field("Daemon address"))
-		codeID = eval[string](tb, field("Pairing code"))
-		return addrID != "" && codeID != "", "address field " + addrID + ", code field " + codeID
-	})
+	addrID, codeID := tb.pairingFields()
 	// The page fills the address from the background's state when that
 	// arrives; wait for it, or it may overwrite what we type.
 	waitFor(tb.t, waitShort, "the options page to show the connection state", func() (bool, string) {
@@ -214,6 +204,30 @@ func (tb *tab) pair(addr, code string) (status, outcome string) {
 	// report: options.js showState → setAddress).
 	tb.fill("#"+codeID, code)
 	tb.fill("#"+addrID, addr)
+	return tb.pressPair()
+}
+
+// pairingFields waits for the options page's fields labelled "Daemon
+// address" and "Pairing code" and returns their ids.
+func (tb *tab) pairingFields() (addrID, codeID string) {
+	tb.t.Helper()
+	field := func(label string) string {
+		// The id of the control a <label> with this text points at.
+		return `(() => { const l = [...document.querySelectorAll('label')].find(l => l.textContent.trim() === ` +
+			jsString(label) + `); return l ? l.htmlFor : ''; })()`
+	}
+	waitFor(tb.t, waitShort, `the fields labelled "Daemon address" and "Pairing code"`, func() (bool, string) {
+		addrID = eval[string](tb, field("Daemon address"))
+		codeID = eval[string](tb, field("Pairing code"))
+		return addrID != "" && codeID != "", "address field " + addrID + ", code field " + codeID
+	})
+	return addrID, codeID
+}
+
+// pressPair clicks "Pair" and returns the status line once it settles,
+// with its outcome ("success" or "error").
+func (tb *tab) pressPair() (status, outcome string) {
+	tb.t.Helper()
 	tb.clickCSS(`button[data-role="pair"]`)
 	if got := eval[string](tb, `document.querySelector('button[data-role="pair"]').textContent.trim()`); got != "Pair" {
 		tb.t.Errorf("the pairing button reads %q, want Pair", got)

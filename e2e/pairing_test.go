@@ -3,6 +3,7 @@ package e2e
 import (
 	"regexp"
 	"testing"
+	"time"
 )
 
 // TestPairingRefusedWithWrongCode: a wrong pairing code typed on the options
@@ -35,4 +36,42 @@ func TestPairingRefusedWithWrongCode(t *testing.T) {
 		t.Fatalf("the right code after a wrong one: %q (%s)", status, outcome)
 	}
 	e.waitConnected(true)
+}
+
+// TestRepairToNewAddress: the daemon moved to another port. While the
+// extension keeps retrying the old address, the user types the new address
+// and the code on the options page and presses Pair: the typed address must
+// stay as typed (not be replaced by the stored one when the background
+// reports its state) and pairing must reach the new daemon.
+func TestRepairToNewAddress(t *testing.T) {
+	e := newEnv(t)
+	e.stopDaemon()
+	e.waitConnected(false)
+
+	// A new daemon, elsewhere.
+	e.home = t.TempDir() + "/home2"
+	e.addr = "127.0.0.1:0"
+	e.startDaemon()
+
+	tb := e.opts
+	addrID, codeID := tb.pairingFields()
+	tb.fill("#"+addrID, e.addr)
+	tb.fill("#"+codeID, e.code) // the focus leaves the address field
+	// The background retries the old address meanwhile and may report its
+	// state; the typed address must survive that.
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if got := eval[string](tb, `document.getElementById(`+jsString(addrID)+`).value`); got != e.addr {
+			t.Fatalf("the address typed on the options page (%s) was replaced by %q before Pair was pressed", e.addr, got)
+		}
+		time.Sleep(pollEvery)
+	}
+	status, outcome := tb.pressPair()
+	if outcome != "success" {
+		t.Fatalf("pairing with the new daemon failed: %q", status)
+	}
+	e.waitConnected(true)
+	if s := e.state(); s["address"] != e.addr {
+		t.Errorf("the extension talks to %v, want the new daemon on %s", s["address"], e.addr)
+	}
 }
