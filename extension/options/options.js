@@ -11,7 +11,7 @@ function describe(state) {
   let text;
   if (state.paired === false) text = 'Not paired yet.';
   else if (state.connected) text = `Connected to tactful on ${address}.`;
-  else text = `Paired, but no tactful daemon answers on ${address} right now.`;
+  else text = `No tactful daemon answers on ${address} right now.`;
   const pending = Number(state.pending) || 0;
   if (pending) text += ` ${plural(pending, 'note')} waiting to sync.`;
   return text;

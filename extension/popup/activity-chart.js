@@ -94,7 +94,7 @@ function svg(doc, tag, attrs = {}) {
 export function renderChart(root, { months, totals }, { complete = true } = {}) {
   const doc = root.ownerDocument;
   const width = 336;
-  const height = 110;
+  const height = 76;
   const labelH = 14;
   const plotH = height - labelH - 4;
   const slot = width / months.length;
@@ -132,6 +132,10 @@ export function renderChart(root, { months, totals }, { complete = true } = {}) 
     li.append(el(doc, 'span', { class: `swatch bar-${s.key}`, 'aria-hidden': 'true' }), `${s.label}: ${totals[s.key]}`);
     legend.append(li);
   }
-  root.replaceChildren(chart, legend);
+  const parts = [chart, legend];
+  if (series.every((s) => totals[s.key] === 0)) {
+    parts.push(el(doc, 'p', { class: 'hint', 'data-role': 'chart-empty' }, 'Removals, unfollows and notes you record will show here.'));
+  }
+  root.replaceChildren(...parts);
   return chart;
 }

@@ -20,9 +20,9 @@ export function renderConnectionStatus(root, state, { pair, onPaired } = {}) {
     shown = 'unpaired';
     root.append(
       el(doc, 'p', { class: 'status-line', 'data-role': 'connection', 'data-state': shown }, 'Not paired with the tactful daemon yet.'),
-      commandHint(doc, 'Find the code with', 'tactful pair', '(run it in the project folder or wherever tactful is installed).'),
     );
     if (pair) createPairingForm(root, { pair, address, onPaired, idPrefix: 'popup-pairing' });
+    root.append(commandHint(doc, 'The daemon must be running:', startCommand, '(or tactful serve).'));
   } else if (!state?.connected) {
     shown = 'offline';
     root.append(

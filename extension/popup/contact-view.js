@@ -37,6 +37,12 @@ export function createContactView(root, { request, onBack }) {
     const heading = el(doc, 'h2', { id: 'contact-name', tabindex: '-1', 'data-role': 'contact-name' }, c.name || c.slug);
     const parts = [heading];
     if (c.headline) parts.push(el(doc, 'p', { class: 'headline', 'data-role': 'contact-headline' }, c.headline));
+    if (c.slug) {
+      parts.push(el(doc, 'a', {
+        class: 'profile', 'data-role': 'contact-profile', target: '_blank', rel: 'noreferrer',
+        href: `https://www.linkedin.com/in/${encodeURIComponent(c.slug)}/`,
+      }, 'Open the profile on LinkedIn'));
+    }
 
     const dl = el(doc, 'dl', { class: 'facts' });
     fact(dl, 'Status', statusLabel(c.status));

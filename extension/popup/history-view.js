@@ -95,7 +95,11 @@ export function createHistoryView(root, { request, onOpenContact, pageSize = 50,
     root.removeAttribute('aria-busy');
     more.disabled = false;
     if (reply?.type !== 'history') {
-      message.textContent = errorText(reply);
+      // Offline and unpaired are explained, with the command to run, by
+      // the connection status at the top of the popup.
+      message.textContent = reply?.code === 'offline' || reply?.code === 'unpaired'
+        ? 'The history shows once the tactful daemon is connected.'
+        : errorText(reply);
       more.hidden = !append || !cursor;
       if (!append) { list.replaceChildren(); shown = 0; }
       return;

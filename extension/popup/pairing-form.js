@@ -84,8 +84,9 @@ export function createPairingForm(root, { pair, showAddress = false, address = d
     id: `${idPrefix}-code`, name: 'code', type: 'text', autocomplete: 'off', spellcheck: 'false',
     'aria-describedby': `${idPrefix}-code-hint`,
   });
-  codeRow.append(el(doc, 'label', { for: `${idPrefix}-code` }, 'Pairing code'), codeInput,
-    el(doc, 'p', { id: `${idPrefix}-code-hint`, class: 'hint' }, 'Run `tactful pair` in a terminal and paste the code it prints.'));
+  const codeHint = el(doc, 'p', { id: `${idPrefix}-code-hint`, class: 'hint' });
+  codeHint.append('Run ', el(doc, 'code', {}, 'tactful pair'), ' in a terminal and paste the code it prints.');
+  codeRow.append(el(doc, 'label', { for: `${idPrefix}-code` }, 'Pairing code'), codeInput, codeHint);
   const button = el(doc, 'button', { type: 'submit', id: `${idPrefix}-submit`, 'data-role': 'pair' }, 'Pair');
   const result = el(doc, 'p', { role: 'status', id: `${idPrefix}-result`, 'data-role': 'pair-result', 'aria-live': 'polite' });
   form.append(codeRow, button, result);

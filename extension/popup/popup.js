@@ -50,7 +50,9 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
     const at = now();
     const { events, complete, error } = await loadActivity(client.request, at);
     if (error && events.length === 0) {
-      root.replaceChildren(el(doc, 'p', { class: 'hint', 'data-role': 'chart-error' }, errorText(error)));
+      // The status at the top already says how to start or pair the daemon.
+      const text = error.code === 'offline' || error.code === 'unpaired' ? 'Shown when the daemon is connected.' : errorText(error);
+      root.replaceChildren(el(doc, 'p', { class: 'hint', 'data-role': 'chart-error' }, text));
       return;
     }
     renderChart(root, countByMonth(events, at), { complete });

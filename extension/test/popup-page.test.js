@@ -70,6 +70,7 @@ test('a name opens the contact view; Back returns to the timeline', async () => 
   assert.equal(text('[data-role="contact-name"]'), 'Ada Lovelace');
   assert.equal(doc.activeElement, doc.querySelector('[data-role="contact-name"]'));
   assert.equal(text('[data-role="contact-headline"]'), 'Programmer at Babbage & Co');
+  assert.equal(doc.querySelector('[data-role="contact-profile"]').href, 'https://www.linkedin.com/in/ada-lovelace-1815/');
   assert.deepEqual([...doc.querySelectorAll('[data-role="contact-tags"] li')].map((li) => li.textContent), ['inactive']);
   const facts = doc.querySelector('.facts').textContent;
   assert.match(facts, /Reviewing/);
