@@ -234,6 +234,12 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 			defer c.CloseNow()
 			mine := make([]time.Duration, 0, perClient)
 			missed := 0
+			defer func() {
+				mu.Lock()
+				lat = append(lat, mine...)
+				res.MissedScheduleCount += missed
+				mu.Unlock()
+			}()
 			for k := 0; k < perClient; k++ {
 				due := first.Add(time.Duration(k) * interval)
 				if time.Now().After(deadline) {
@@ -248,8 +254,7 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 					select {
 					case <-time.After(wait):
 					case <-ctx.Done():
-						k = perClient
-						continue
+						return // interrupted: the rest is not counted
 					}
 				} else if -wait > interval {
 					missed++
@@ -257,20 +262,21 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 				rctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 				kind := call(rctx, c, reqs[k%len(reqs)])
 				cancel()
-				if kind != "" {
-					fail(kind)
-					if kind == "closed" || kind == "timeout" {
-						return // the connection is gone or unusable
-					}
+				if kind == "" {
+					mine = append(mine, time.Since(due))
 					continue
 				}
-				mine = append(mine, time.Since(due))
+				fail(kind)
+				if kind == "closed" || kind == "timeout" {
+					// The connection is gone or unusable: what it had left
+					// to send is lost too.
+					for range perClient - k - 1 {
+						fail("unsent")
+					}
+					return
+				}
 			}
 			c.Close(websocket.StatusNormalClosure, "")
-			mu.Lock()
-			lat = append(lat, mine...)
-			res.MissedScheduleCount += missed
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()
