@@ -26,6 +26,10 @@ const notes = createPendingNotes({ area: chrome.storage.local });
 
 const connection = createConnection({
   WebSocket: globalThis.WebSocket,
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (t) => clearTimeout(t),
+  setInterval: (f, ms) => setInterval(f, ms),
+  clearInterval: (t) => clearInterval(t),
   local: chrome.storage.local,
   session: chrome.storage.session || { set: async () => {} },
   version: chrome.runtime.getManifest().version,
