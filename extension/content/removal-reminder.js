@@ -267,7 +267,8 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
       if (slug) lastCard = { slug, at: Date.now() };
       if (REMOVE.test(labelOf(control))) {
         const who = slug || (lastCard && Date.now() - lastCard.at < 5 * 60000 ? lastCard.slug : null);
-        if (who) intent = { slug: who, at: Date.now() };
+        // Dialogs already open (a chat window, say) are not the confirmation.
+        if (who) intent = { slug: who, at: Date.now(), before: new Set([...doc.querySelectorAll(DIALOGS)].filter(isOpen)) };
       }
     }
 
@@ -316,7 +317,10 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
       if (!open.length) return null;
       const saying = open.filter((d) => REMOVE.test(labelOf(d)));
       if (intent && Date.now() - intent.at < INTENT_MS) {
-        return { dialog: saying[saying.length - 1] || open[open.length - 1], slug: intent.slug };
+        const fresh = open.filter((d) => !intent.before.has(d));
+        const says = fresh.filter((d) => REMOVE.test(labelOf(d)));
+        const d = says[says.length - 1] || fresh[fresh.length - 1];
+        if (d) return { dialog: d, slug: intent.slug };
       }
       if (saying.length && lastCard && Date.now() - lastCard.at < INTENT_MS) return { dialog: saying[saying.length - 1], slug: lastCard.slug };
       return null;

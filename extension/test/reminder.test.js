@@ -149,3 +149,22 @@ for (const name of ['connections-classic.html', 'connections-sdui.html']) {
     assert.equal(requests('removal_outcome').length, 3, 'one outcome per dialog');
   });
 }
+
+test('a dialog already open (a chat window) is not taken for the confirmation', async (t) => {
+  const sent = [];
+  const { doc, win, tactful } = load(fixture('connections-classic.html'), { runScripts: 'dangerously', chrome: fakeChrome(sent), files: contentScripts() });
+  t.after(() => win.close());
+  const chat = doc.createElement('aside');
+  chat.setAttribute('role', 'dialog');
+  chat.textContent = 'Messaging: remove this draft?';
+  doc.body.append(chat);
+  await new Promise((r) => setTimeout(r, 20));
+  const card = doc.querySelectorAll('li.mn-connection-card')[3];
+  card.querySelector('.mn-connection-card__dropdown-trigger').click();
+  card.querySelector('[data-control-name="remove_connection"]').click();
+  await new Promise((r) => setTimeout(r, 20));
+  const session = tactful.reminder.start(doc).session;
+  assert.ok(session, 'a reminder session');
+  assert.equal(session.slug, 'siobhan-oconnor');
+  assert.equal(session.dialog, doc.querySelector('#artdeco-modal-outlet [role="dialog"]'));
+});
