@@ -250,8 +250,16 @@
     }
     if (!name) return null;
     const rest = segs.slice(nameIdx + 1);
-    let connIdx = rest.findIndex((s) => s.inTime);
-    if (connIdx < 0) connIdx = rest.findIndex((s) => CONNECTED.test(s.text));
+    // The "Connected ..." line: a <time>, else the last line that says
+    // connected and holds a date ("Connected Cars engineer" is a headline),
+    // else the last that says connected.
+    const lastIndex = (pred) => {
+      for (let i = rest.length - 1; i >= 0; i--) if (pred(rest[i])) return i;
+      return -1;
+    };
+    let connIdx = lastIndex((s) => s.inTime);
+    if (connIdx < 0) connIdx = lastIndex((s) => CONNECTED.test(s.text) && DATEISH.test(s.text));
+    if (connIdx < 0) connIdx = lastIndex((s) => CONNECTED.test(s.text));
     if (connIdx < 0 && rest.length > 0 && DATEISH.test(rest[rest.length - 1].text) && (rest.length > 1 || !/[a-z]{4,}.*[a-z]{4,}.*[a-z]{4,}/i.test(rest[0].text.replace(DATEISH, '')))) {
       connIdx = rest.length - 1;
     }

@@ -73,11 +73,13 @@ test('visually hidden text is skipped by class, even without the known label', (
     <li><a href="/in/max-muster/"><span>Max Muster</span><span class="sr-only">Beruf des Mitglieds</span><span>Ingenieur bei Beispiel GmbH</span></a>
     <span>29. Juni 2024</span></li>
     <li><a href="/in/erika-muster/"><span>Erika Muster</span></a><span>Verbunden am 3. März 2020</span></li>
+    <li><a href="/in/car-person/"><span>Car Person</span></a><p>Connected Cars engineer at BMW</p><p>Connected on May 1, 2024</p></li>
   </ul></main></body></html>`, { files: READER });
   const rows = plain(tactful.reader.findCards(doc).map((c) => tactful.reader.readCard(c.card, c.slug)));
   assert.deepEqual(rows, [
     { slug: 'max-muster', name: 'Max Muster', headline: 'Ingenieur bei Beispiel GmbH', connected_text: '29. Juni 2024' },
     { slug: 'erika-muster', name: 'Erika Muster', connected_text: 'Verbunden am 3. März 2020' },
+    { slug: 'car-person', name: 'Car Person', headline: 'Connected Cars engineer at BMW', connected_text: 'Connected on May 1, 2024' },
   ]);
   assert.equal(tactful.reader.pageLocale(doc), 'de-DE');
 });
