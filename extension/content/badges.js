@@ -117,6 +117,7 @@ button.primary { background: #0a66c2; color: #fff; }
     add.type = 'button';
     add.setAttribute('data-role', 'add-note');
     add.textContent = 'Add note';
+    add.setAttribute('aria-expanded', 'false');
     bar.append(badges, pending, add);
     shadow.append(style, bar);
     view = { slug, card, host, root: shadow, badges, pending, add, composer: null };

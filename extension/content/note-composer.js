@@ -24,6 +24,8 @@
     form.className = 'composer';
     form.setAttribute('data-role', 'composer');
     form.noValidate = true;
+    const who = tactful.badges.name(view.slug);
+    form.setAttribute('aria-label', who ? `Note about ${who}` : 'Note');
     form.hidden = true;
 
     const label = doc.createElement('label');
