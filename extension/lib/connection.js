@@ -377,7 +377,7 @@
       lastError = '';
       try {
         const w = await connect();
-        return { ok: true, message: `Paired with the tactful daemon${w?.daemon_version ? ' ' + w.daemon_version : ''} on ${parsed.address}.`, address: parsed.address };
+        return { ok: true, message: `Paired with the tactful daemon${w?.daemon_version ? ' ' + w.daemon_version : ''} on ${parsed.address}.`, address: parsed.address, daemonVersion: w?.daemon_version || '' };
       } catch (err) {
         return { ok: false, code: err?.code || 'offline', message: err?.message || 'The daemon did not answer.', address: parsed.address };
       } finally {

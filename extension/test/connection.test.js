@@ -153,6 +153,7 @@ test('pair checks the address is loopback and the code works', async () => {
   ws.reply(ws.last('hello'), welcome);
   const r = await p;
   assert.equal(r.ok, true, r.message);
+  assert.equal(r.daemonVersion, '0.1.0');
   assert.equal((await env.c.state()).address, 'localhost:5000');
 });
 
