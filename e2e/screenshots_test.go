@@ -82,7 +82,7 @@ func TestScreenshots(t *testing.T) {
 
 	// Badges: the first cards of the list, no focus ring.
 	eval[bool](p.tab, `(document.activeElement?.blur(), true)`)
-	shoot(t, p.tab, union(8, p.rectOf(fx.card, 4)), "badges.png")
+	shoot(t, p.tab, union(0, p.rectOf(fx.card, 4)), "badges.png")
 
 	// The composer, open on a card, with a note half typed.
 	p.clickAddNote("ada-lovelace-1815")
@@ -90,7 +90,7 @@ func TestScreenshots(t *testing.T) {
 	p.click(field)
 	p.typeText("Wants an intro to the Analytical Engine team")
 	eval[bool](p.tab, `(window.scrollTo(0, 0), true)`)
-	shoot(t, p.tab, union(8, p.rectOf(fx.cardOf("ada-lovelace-1815"), 1)), "composer.png")
+	shoot(t, p.tab, union(0, p.rectOf(fx.cardOf("ada-lovelace-1815"), 1)), "composer.png")
 	p.typeText("\x1b") // Escape closes it unsaved
 
 	// The reminder beside LinkedIn's confirmation.
