@@ -79,7 +79,31 @@
     }
   });
 
-  daemon.start();
-  reader.watch(doc, onCards);
-  if (tactful.reminder) tactful.reminder.start(doc);
+  // The manifest injects this script on every LinkedIn page, because LinkedIn
+  // is a single-page app: a user who clicks through to My Network >
+  // Connections never loads that URL, so a narrower match would never run.
+  // Everything stays idle, with no Port (so no socket to the daemon) and no
+  // observer, until the path is the Connections page, and stops again when
+  // the user navigates away.
+  let watcher = null;
+  let reminder = null;
+  function follow() {
+    const here = onConnectionsPage();
+    if (here && !watcher) {
+      daemon.start();
+      watcher = reader.watch(doc, onCards);
+      if (tactful.reminder) reminder = tactful.reminder.start(doc);
+    } else if (!here && watcher) {
+      watcher.stop();
+      watcher = null;
+      if (reminder && reminder.stop) reminder.stop();
+      reminder = null;
+      daemon.stop();
+    }
+  }
+  follow();
+  // history.pushState fires no event a content script can see; a cheap
+  // check of the path once a second catches it, and popstate the back button.
+  root.addEventListener('popstate', follow);
+  root.setInterval(follow, 1000);
 })(globalThis);

@@ -415,7 +415,17 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
     slugAt,
     start(doc) {
       if (!running) running = start(doc);
-      return running;
+      const current = running;
+      return {
+        stop() {
+          if (running !== current) return;
+          current.stop();
+          running = null;
+        },
+        get session() {
+          return current.session;
+        },
+      };
     },
   };
 })(globalThis);
