@@ -47,12 +47,12 @@ test('an annotation draws kind-coloured badges with label, detail and Add note',
   tactful.badges.setAnnotation(annotation);
   const v = view('ada-lovelace-1815');
   const badges = [...v.root.querySelectorAll('[data-role="badge"]')];
-  assert.deepEqual(badges.map((b) => b.getAttribute('data-kind')), ['note', 'tag', 'status', 'recent']);
-  assert.equal(badges[0].textContent, '1 note');
-  assert.equal(badges[0].getAttribute('aria-label'), '1 note: Latest: Met at the Analytical Engine meetup. Posts rarely now.');
-  assert.equal(badges[0].tabIndex, 0);
+  assert.deepEqual(badges.map((b) => b.getAttribute('data-kind')), ['recent', 'status', 'tag', 'note']);
+  assert.equal(badges[3].textContent, '1 note');
+  assert.equal(badges[3].getAttribute('aria-label'), '1 note: Latest: Met at the Analytical Engine meetup. Posts rarely now.');
+  assert.equal(badges[3].tabIndex, 0);
   const tips = v.root.querySelectorAll('[data-role="tooltip"]');
-  assert.equal(tips[3].textContent, 'Connected about 2 weeks ago (around 15 Nov 2026).');
+  assert.equal(tips[0].textContent, 'Connected about 2 weeks ago (around 15 Nov 2026).');
   const add = v.root.querySelectorAll('[data-role="add-note"]');
   assert.equal(add.length, 1);
   assert.equal(add[0].tagName, 'BUTTON');
