@@ -63,6 +63,25 @@ func checkOnlyCardsBadged(t *testing.T, tr *domTree, p *connectionsPage) {
 			t.Errorf("a card host outside the connection cards, under <%s>", strings.ToLower(tr.parent[h].NodeName))
 		}
 	}
+	// The light-DOM hosts are visible to LinkedIn's scripts: they carry no
+	// personal data.
+	for _, h := range hosts(tr) {
+		card := tr.ancestor(h, p.fx.isCard)
+		if card == nil {
+			continue
+		}
+		slug := slugOfCard(card)
+		var name string
+		if imgs := find(card, byLocalName("img")); len(imgs) > 0 {
+			name, _ = attr(imgs[0], "alt")
+		}
+		for i := 0; i+1 < len(h.Attributes); i += 2 {
+			v := strings.ToLower(h.Attributes[i+1])
+			if strings.Contains(v, strings.ToLower(slug)) || (name != "" && strings.Contains(v, strings.ToLower(name))) {
+				t.Errorf("%s's card host shows personal data to the page: %s=%q", slug, h.Attributes[i], h.Attributes[i+1])
+			}
+		}
+	}
 	traps := find(tr.root, func(n *cdp.Node) bool {
 		if !isElement(n) {
 			return false
