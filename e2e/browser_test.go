@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -167,6 +168,7 @@ type tab struct {
 	blocked []string // requests the interception failed
 	sockets []string // WebSockets the tab itself opened
 	fixture []byte   // what connectionsURL answers in this tab
+	also    []string // other LinkedIn paths that answer the same page
 }
 
 // newTab opens a tab with every request intercepted: connectionsURL gets
@@ -261,13 +263,20 @@ func (b *browser) newTab(t testing.TB) *tab {
 	return tb
 }
 
+// servesElsewhere says whether the tab answers path with its fixture too.
+func (tb *tab) servesElsewhere(path string) bool {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return slices.Contains(tb.also, path)
+}
+
 // answer decides one intercepted request.
 func (tb *tab) answer(ctx context.Context, ev fetch.EventRequestPaused) {
 	u, err := url.Parse(ev.Request.URL)
 	var callErr error
 	switch {
-	case err == nil && u.Scheme == "https" && u.Host == "www.linkedin.com" &&
-		strings.HasPrefix(u.Path, "/mynetwork/invite-connect/connections") && ev.ResourceType == network.ResourceTypeDocument:
+	case err == nil && u.Scheme == "https" && u.Host == "www.linkedin.com" && ev.ResourceType == network.ResourceTypeDocument &&
+		(strings.HasPrefix(u.Path, "/mynetwork/invite-connect/connections") || tb.servesElsewhere(u.Path)):
 		tb.mu.Lock()
 		body := tb.fixture
 		tb.mu.Unlock()
