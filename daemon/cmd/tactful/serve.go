@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"path/filepath"
 	"time"
 
@@ -87,7 +88,18 @@ Load the extension (once):
 	} else {
 		fmt.Fprintf(w, "Pair it: open the extension's popup and paste the pairing code that\n")
 	}
-	fmt.Fprintf(w, "`tactful pair --home %s` prints. Stop with Ctrl-C.\n\n", d.Home())
+	fmt.Fprintf(w, "`%s pair --home %s` prints. Stop with Ctrl-C.\n\n", selfCommand(), d.Home())
+}
+
+// selfCommand is how the person started this binary, so the commands we
+// suggest work as typed: ./bin/tactful after `make run`, tactful when it is
+// on the PATH or run through `go run`.
+func selfCommand() string {
+	arg := os.Args[0]
+	if !strings.ContainsRune(arg, filepath.Separator) || strings.Contains(arg, "go-build") {
+		return "tactful"
+	}
+	return arg
 }
 
 // findExtensionDir looks for the repository's extension/ folder near the
