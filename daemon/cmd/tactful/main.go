@@ -243,6 +243,8 @@ type env struct {
 	Since   string
 	Limit   int
 	Origins stringList
+	// Thresholds of the annotation rules (serve).
+	RecentDays, CooldownDays, RecentNoteDays int
 }
 
 type stringList []string

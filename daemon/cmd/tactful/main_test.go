@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tactful/tactful/daemon"
+	"github.com/tactful/tactful/daemon/client"
 	"github.com/tactful/tactful/daemon/pairing"
 	"github.com/tactful/tactful/protocol"
 )
@@ -72,6 +73,7 @@ func TestBadUseIsOneLineAndExitTwo(t *testing.T) {
 		{"bad contact", []string{"history", "--contact", "../etc", "--home", home}, "--contact"},
 		{"bad log level", []string{"pair", "--log-level", "loud", "--home", home}, "--log-level"},
 		{"bad log format", []string{"pair", "--log-format", "xml", "--home", home}, "--log-format"},
+		{"zero recent days", []string{"serve", "--recent-days", "0", "--home", home}, "--recent-days"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, _, err := runMain(t, testCtx(t), tc.args...)
@@ -257,4 +259,62 @@ func TestServeInProcess(t *testing.T) {
 	if errors.Is(ctx.Err(), context.Canceled) && !strings.Contains(errOut.String(), "stopped") {
 		t.Errorf("serve did not log that it stopped:\n%s", errOut.String())
 	}
+}
+
+// The thresholds of "recently connected" and of the cool-down are the user's
+// to set: a connection 200 days old is recent with --recent-days 365, and a
+// disagreement cools down for --cooldown-days.
+func TestServeThresholdFlags(t *testing.T) {
+	home := t.TempDir()
+	started := make(chan *daemon.Daemon, 1)
+	var errOut syncBuffer
+	m := &Main{Stdout: &syncBuffer{}, Stderr: &errOut, Getenv: func(string) string { return "" }, Version: "v-test",
+		OnServe: func(d *daemon.Daemon) { started <- d }}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--home", home, "--addr", "127.0.0.1:0", "--recent-days", "365", "--cooldown-days", "30"})
+	}()
+	defer func() { cancel(); <-done }()
+	var d *daemon.Daemon
+	select {
+	case d = <-started:
+	case err := <-done:
+		t.Fatalf("serve ended: %v\n%s", err, errOut.String())
+	}
+	code, err := d.PairingCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(testCtx(t), d.Addr(), code, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	day := time.Now().AddDate(0, 0, -200)
+	var seen protocol.Annotations
+	if err := c.Call(testCtx(t), &protocol.ContactsSeen{Locale: "en-US", Contacts: []protocol.SeenContact{{
+		Slug: "ada-lovelace-1815", Name: "Ada Lovelace", ConnectedText: "Connected on " + day.Format("January 2, 2006"),
+	}}}, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if !hasBadgeKind(seen.Annotations[0], protocol.BadgeRecent) {
+		t.Errorf("200 days ago with --recent-days 365: badges %+v, want recent", seen.Annotations[0].Badges)
+	}
+	var marked protocol.AnnotationReply
+	if err := c.Call(testCtx(t), &protocol.FalloutMark{Slug: "ada-lovelace-1815"}, &marked); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Now().AddDate(0, 0, 30).Format(time.DateOnly); marked.Annotation.CooldownUntil != want {
+		t.Errorf("cool-down until %q with --cooldown-days 30, want %q", marked.Annotation.CooldownUntil, want)
+	}
+}
+
+func hasBadgeKind(a protocol.Annotation, kind protocol.BadgeKind) bool {
+	for _, b := range a.Badges {
+		if b.Kind == kind {
+			return true
+		}
+	}
+	return false
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tactful/tactful/daemon"
+	"github.com/tactful/tactful/daemon/annotate"
 	"github.com/tactful/tactful/daemon/pairing"
 	"github.com/tactful/tactful/protocol"
 )
@@ -29,18 +30,31 @@ once). It listens on loopback only, keeps its data in HOME/tactful.db (mode
 With --addr 127.0.0.1:0 it picks a free port and logs it (field "addr").`,
 		flags: func(fs *flag.FlagSet, e *env) {
 			fs.Var(&e.Origins, "allow-origin", "also accept WebSocket connections from this browser `ORIGIN` (repeatable), e.g. a development build's chrome-extension://ID")
+			def := annotate.Default()
+			fs.IntVar(&e.RecentDays, "recent-days", def.RecentDays, "a connection made within `DAYS` counts as recent")
+			fs.IntVar(&e.CooldownDays, "cooldown-days", def.CooldownDays, "a marked disagreement cools down for `DAYS` unless the extension says otherwise")
+			fs.IntVar(&e.RecentNoteDays, "fresh-note-days", def.RecentNoteDays, "a note written within `DAYS` makes the reminder advise waiting")
 		},
 		run: (*Main).serve,
 	}
 }
 
 func (m *Main) serve(ctx context.Context, e *env) error {
+	for _, t := range []struct {
+		flag string
+		days int
+	}{{"recent-days", e.RecentDays}, {"cooldown-days", e.CooldownDays}, {"fresh-note-days", e.RecentNoteDays}} {
+		if t.days < 1 || t.days > 3650 {
+			return usagef("--%s must be between 1 and 3650 days, not %d", t.flag, t.days)
+		}
+	}
 	d, err := daemon.Start(daemon.Config{
 		Home:         e.Home,
 		Addr:         e.Addr,
 		Logger:       e.Log,
 		ExtraOrigins: e.Origins,
 		Version:      m.Version,
+		Rules:        annotate.Rules{RecentDays: e.RecentDays, CooldownDays: e.CooldownDays, RecentNoteDays: e.RecentNoteDays},
 	})
 	if err != nil {
 		return err
