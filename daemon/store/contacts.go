@@ -31,32 +31,47 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	if len(s) == 0 {
 		return []protocol.Contact{}, nil
 	}
+	// Most batches show people already stored exactly as the page shows
+	// them again; such a batch is answered from a read transaction, with no
+	// write lock and no fsync, so tabs scrolling the list never queue
+	// behind each other's commits. LastSeen keeps day precision for that.
+	now := db.clock()
 	var out []protocol.Contact
-	var added int
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		out, added = make([]protocol.Contact, 0, len(s)), 0
-		now := db.clock()
+	var changed bool
+	if err := db.bolt.View(func(tx *bolt.Tx) error {
+		out, changed = make([]protocol.Contact, 0, len(s)), false
 		for _, sg := range s {
 			c, found, err := getContact(tx, sg.Slug)
 			if err != nil {
 				return err
 			}
-			if !found {
-				c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
+			c, diff := applySighting(c, found, sg, now)
+			if diff {
+				changed = true
+				return nil
 			}
-			c.Headline, c.LastSeen = sg.Headline, now
-			if sg.Name != "" {
-				c.Name = sg.Name
-			}
-			// A markup that hides the date must not erase the one we have.
-			if sg.ConnectedText != "" {
-				c.ConnectedText = sg.ConnectedText
-			}
-			if betterDate(c.ConnectedOn, c.ConnectedSource, sg.ConnectedOn, sg.ConnectedSource) {
-				c.ConnectedOn, c.ConnectedSource = sg.ConnectedOn, sg.ConnectedSource
-			}
-			if err := putContact(tx, c); err != nil {
+			out = append(out, c)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if !changed {
+		return out, nil
+	}
+	var added int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		out, added = make([]protocol.Contact, 0, len(s)), 0
+		for _, sg := range s {
+			c, found, err := getContact(tx, sg.Slug)
+			if err != nil {
 				return err
+			}
+			c, diff := applySighting(c, found, sg, now)
+			if diff {
+				if err := putContact(tx, c); err != nil {
+					return err
+				}
 			}
 			if !found {
 				added++
@@ -74,6 +89,43 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	}
 	db.log.Debug().Int("seen", len(s)).Int("new", added).Msg("contacts seen")
 	return out, nil
+}
+
+// applySighting returns c updated with what the page showed, and whether
+// that changed anything worth a write: a new contact, another name,
+// headline, "Connected ..." text or date, or a LastSeen on an earlier day.
+func applySighting(c protocol.Contact, found bool, sg Sighting, now time.Time) (protocol.Contact, bool) {
+	if !found {
+		c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, LastSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
+	}
+	diff := !found
+	if c.Headline != sg.Headline {
+		c.Headline, diff = sg.Headline, true
+	}
+	if sg.Name != "" && c.Name != sg.Name {
+		c.Name, diff = sg.Name, true
+	}
+	// A markup that hides the date must not erase the one we have.
+	if sg.ConnectedText != "" && c.ConnectedText != sg.ConnectedText {
+		c.ConnectedText, diff = sg.ConnectedText, true
+	}
+	if betterDate(c.ConnectedOn, c.ConnectedSource, sg.ConnectedOn, sg.ConnectedSource) &&
+		(c.ConnectedOn != sg.ConnectedOn || c.ConnectedSource != sg.ConnectedSource) {
+		c.ConnectedOn, c.ConnectedSource, diff = sg.ConnectedOn, sg.ConnectedSource, true
+	}
+	if !sameDay(c.LastSeen, now) {
+		diff = true
+	}
+	if diff {
+		c.LastSeen = now
+	}
+	return c, diff
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Local().Date()
+	by, bm, bd := b.Local().Date()
+	return ay == by && am == bm && ad == bd
 }
 
 // betterDate decides whether a connection date replaces the stored one. The

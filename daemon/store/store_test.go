@@ -167,6 +167,51 @@ func TestSeeAddsThenUpdates(t *testing.T) {
 	}
 }
 
+// A page shown again as it was, the same day, costs no write: many tabs
+// scrolling the list must not queue behind each other's fsyncs. A change, or
+// the first sighting of a new day, still writes.
+func TestSeeUnchangedSameDayDoesNotWrite(t *testing.T) {
+	db, clk, _ := openTemp(t)
+	batch := []Sighting{
+		{Slug: "ada-x", Name: "Ada", Headline: "Engineer", ConnectedText: "Connected on June 29, 2024", ConnectedOn: "2024-06-29", ConnectedSource: protocol.DateFromPageAbsolute},
+		{Slug: "bob-y", Name: "Bob"},
+	}
+	see(t, db, batch...)
+	// bbolt counts the pages it wrote; a read-only answer writes none.
+	commits := func() int64 {
+		st := db.bolt.Stats()
+		return st.TxStats.GetWrite()
+	}
+	before := commits()
+	clk.Advance(3 * time.Hour)
+	again := see(t, db, batch...)
+	if got := commits(); got != before {
+		t.Errorf("an unchanged batch wrote %d pages", got-before)
+	}
+	if again[0].Name != "Ada" || again[0].ConnectedOn != "2024-06-29" {
+		t.Errorf("answered %+v", again[0])
+	}
+
+	batch[1].Headline = "Now at Acme"
+	see(t, db, batch...)
+	if commits() == before {
+		t.Error("a changed headline was not written")
+	}
+	if c, _ := db.Contact("bob-y"); c.Headline != "Now at Acme" {
+		t.Errorf("headline %q", c.Headline)
+	}
+
+	before = commits()
+	clk.Advance(24 * time.Hour)
+	see(t, db, batch...)
+	if commits() == before {
+		t.Error("the first sighting of a new day did not record LastSeen")
+	}
+	if c, _ := db.Contact("ada-x"); !c.LastSeen.Equal(clk.Now()) {
+		t.Errorf("LastSeen %v, want %v", c.LastSeen, clk.Now())
+	}
+}
+
 func TestSeeRefusesBadInput(t *testing.T) {
 	db, _, _ := openTemp(t)
 	for _, c := range []struct {
