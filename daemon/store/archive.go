@@ -2,10 +2,12 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -76,14 +78,35 @@ func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
 				return err
 			}
 		}
+		// Within one transaction a bbolt node splits only at commit, so
+		// every Put into the middle of a large node moves what follows it:
+		// put in key order, events by Seq and then the per-contact index
+		// sorted, or a heavy user's restore turns quadratic (minutes
+		// instead of seconds for 300,000 events).
+		sorted := slices.Clone(a.Events)
+		slices.SortFunc(sorted, func(x, y protocol.Event) int { return cmp.Compare(x.Seq, y.Seq) })
 		events := tx.Bucket(bucketEvents)
+		events.FillPercent = 0.95
 		last := events.Sequence()
-		for _, e := range a.Events {
+		var index [][]byte
+		for _, e := range sorted {
 			last = max(last, e.Seq)
 			if events.Get(u64(e.Seq)) != nil {
 				continue
 			}
-			if err := putEvent(tx, e); err != nil {
+			raw, err := json.Marshal(e)
+			if err != nil {
+				return fmt.Errorf("encode event: %w", err)
+			}
+			if err := events.Put(u64(e.Seq), raw); err != nil {
+				return err
+			}
+			index = append(index, contactEventKey(e.Slug, e.Seq))
+		}
+		slices.SortFunc(index, bytes.Compare)
+		byContact := tx.Bucket(bucketContactEvents)
+		for _, k := range index {
+			if err := byContact.Put(k, nil); err != nil {
 				return err
 			}
 		}
