@@ -39,20 +39,9 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	var out []protocol.Contact
 	var changed bool
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
-		out, changed = make([]protocol.Contact, 0, len(s)), false
-		for _, sg := range s {
-			c, found, err := getContact(tx, sg.Slug)
-			if err != nil {
-				return err
-			}
-			c, diff := applySighting(c, found, sg, now)
-			if diff {
-				changed = true
-				return nil
-			}
-			out = append(out, c)
-		}
-		return nil
+		var err error
+		out, changed, err = applySightings(tx, s, now, nil)
+		return err
 	}); err != nil {
 		return nil, err
 	}
@@ -61,34 +50,52 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	}
 	var added int
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		out, added = make([]protocol.Contact, 0, len(s)), 0
-		for _, sg := range s {
-			c, found, err := getContact(tx, sg.Slug)
-			if err != nil {
+		added = 0
+		var err error
+		out, _, err = applySightings(tx, s, now, func(c protocol.Contact, found bool) error {
+			if err := putContact(tx, c); err != nil {
 				return err
 			}
-			c, diff := applySighting(c, found, sg, now)
-			if diff {
-				if err := putContact(tx, c); err != nil {
-					return err
-				}
+			if found {
+				return nil
 			}
-			if !found {
-				added++
-				if err := appendEvent(tx, &protocol.Event{At: now, Slug: c.Slug, Name: c.Name, Kind: protocol.EventFirstSeen,
-					Summary: "First seen on the connections page"}); err != nil {
-					return err
-				}
-			}
-			out = append(out, c)
-		}
-		return nil
+			added++
+			return appendEvent(tx, &protocol.Event{At: now, Slug: c.Slug, Name: c.Name, Kind: protocol.EventFirstSeen,
+				Summary: "First seen on the connections page"})
+		})
+		return err
 	})
 	if err != nil {
 		return nil, db.writeErr("see", err)
 	}
 	db.log.Debug().Int("seen", len(s)).Int("new", added).Msg("contacts seen")
 	return out, nil
+}
+
+// applySightings reads the contact of each sighting and applies it, in
+// order. It reports whether any needs a write, and calls write (when not
+// nil) for each that does.
+func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
+	out := make([]protocol.Contact, 0, len(s))
+	changed := false
+	for _, sg := range s {
+		c, found, err := getContact(tx, sg.Slug)
+		if err != nil {
+			return nil, false, err
+		}
+		c, diff := applySighting(c, found, sg, now)
+		if diff {
+			changed = true
+			if write == nil {
+				return out, true, nil // the caller writes the batch anyway
+			}
+			if err := write(c, found); err != nil {
+				return nil, false, err
+			}
+		}
+		out = append(out, c)
+	}
+	return out, changed, nil
 }
 
 // applySighting returns c updated with what the page showed, and whether
