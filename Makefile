@@ -4,7 +4,7 @@
 GO        ?= go
 BIN       := bin/tactful
 PKG_CMD   := ./daemon/cmd/tactful
-FUZZTIME  ?= 10s
+FUZZTIME  ?= 2m
 SOAKCYCLES ?= 50
 
 .PHONY: all build run test fuzz-short test-go test-extension lint-extension deps fuzz bench soak screenshots clean
