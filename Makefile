@@ -53,7 +53,7 @@ bench:
 
 ## soak: many kill -9 / restart cycles of the daemon under writers
 soak:
-	TACTFUL_SOAK_CYCLES=$(SOAKCYCLES) $(GO) test -count=1 -run 'TestCrash' -timeout 60m -v ./daemon/...
+	TACTFUL_SOAK_CYCLES=$(SOAKCYCLES) $(GO) test -count=1 -run 'TestCrash' -timeout 60m -v ./daemon/crashtest/
 
 ## screenshots: PNGs of the badges, composer, reminder and popup into docs/img
 screenshots: deps
