@@ -96,7 +96,7 @@ END {
 	w = "BenchmarkDaemonWork100/all"
 	row(2, "daemon work for 100 cards, no network", "≤ 100 µs", wall(w), cpu(w), mark(lo[w " ns/op"] <= 100000))
 	split("decode dates see read annotate encode", steps, " ")
-	split("protocol.Decode|ParseConnected × 100|store.See (fsynced)|100 × store.Contact: See without writing|Annotate × 100|json.Marshal of the reply", what, "|")
+	split("protocol.Decode|ParseConnected × 100|store.See (writes, fsynced, only when a card changed)|100 × store.Contact, a read transaction each|Annotate × 100|json.Marshal of the reply", what, "|")
 	for (s = 1; s <= 6; s++) {
 		k = "BenchmarkDaemonWork100/" steps[s]
 		if ((k " ns/op") in lo) row(2, "… " steps[s] ": " what[s], "", wall(k), cpu(k), "")

@@ -26,9 +26,10 @@ import (
 //
 //	decode    protocol.Decode: JSON and validation
 //	dates     annotate.ParseConnected for each card
-//	see       store.See: one bbolt transaction, fsynced
-//	read      store.Contact for each card: what See would cost if seeing
-//	          a known, unchanged contact wrote nothing (it writes today)
+//	see       store.See: a read transaction, and a write (fsynced) only
+//	          when a card changed something; here, after the first pass
+//	          over the store, nothing does
+//	read      store.Contact for each card, a read transaction each
 //	annotate  Rules.Annotate for each contact
 //	encode    json.Marshal of the annotations reply
 func BenchmarkDaemonWork100(b *testing.B) {
