@@ -14,8 +14,8 @@
 #
 # Knobs (environment): BENCH_COUNT runs of each Go benchmark (5) of
 # BENCH_TIME each (1s), LOAD_RUNS runs of the load generator (3) of
-# LOAD_DURATION each (20s), LOAD_FLAGS more flags for tactful-load (e.g.
-# -serve-flag=--max-conns=64 once tactful serve has that flag).
+# LOAD_DURATION each (20s), LOAD_FLAGS more flags for tactful-load (default
+# -serve-flag=--max-conns=64: the daemon takes 32 connections unless told).
 # The machine may be shared: the table shows the best run and the spread.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ COUNT=${BENCH_COUNT:-5}
 BENCHTIME=${BENCH_TIME:-1s}
 LOAD_RUNS=${LOAD_RUNS:-3}
 LOAD_DURATION=${LOAD_DURATION:-20s}
-LOAD_FLAGS=${LOAD_FLAGS:-}
+LOAD_FLAGS=${LOAD_FLAGS:--serve-flag=--max-conns=64}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tactful-bench-run-XXXXXX")
 trap 'rm -rf "$work"' EXIT

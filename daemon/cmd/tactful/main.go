@@ -245,6 +245,8 @@ type env struct {
 	Origins stringList
 	// Thresholds of the annotation rules (serve).
 	RecentDays, CooldownDays, RecentNoteDays int
+	// MaxConns caps simultaneous WebSocket connections (serve).
+	MaxConns int
 }
 
 type stringList []string

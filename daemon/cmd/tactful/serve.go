@@ -12,6 +12,7 @@ import (
 	"github.com/tactful/tactful/daemon"
 	"github.com/tactful/tactful/daemon/annotate"
 	"github.com/tactful/tactful/daemon/pairing"
+	"github.com/tactful/tactful/daemon/server"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -34,6 +35,7 @@ With --addr 127.0.0.1:0 it picks a free port and logs it (field "addr").`,
 			fs.IntVar(&e.RecentDays, "recent-days", def.RecentDays, "a connection made within `DAYS` counts as recent")
 			fs.IntVar(&e.CooldownDays, "cooldown-days", def.CooldownDays, "a marked disagreement cools down for `DAYS` unless the extension says otherwise")
 			fs.IntVar(&e.RecentNoteDays, "fresh-note-days", def.RecentNoteDays, "a note written within `DAYS` makes the reminder advise waiting")
+			fs.IntVar(&e.MaxConns, "max-conns", server.DefaultMaxConns, "accept at most `N` WebSocket connections at once (tabs, popups, local programs); more get 503")
 		},
 		run: (*Main).serve,
 	}
@@ -43,9 +45,9 @@ func (m *Main) serve(ctx context.Context, e *env) error {
 	for _, t := range []struct {
 		flag string
 		days int
-	}{{"recent-days", e.RecentDays}, {"cooldown-days", e.CooldownDays}, {"fresh-note-days", e.RecentNoteDays}} {
+	}{{"recent-days", e.RecentDays}, {"cooldown-days", e.CooldownDays}, {"fresh-note-days", e.RecentNoteDays}, {"max-conns", e.MaxConns}} {
 		if t.days < 1 || t.days > 3650 {
-			return usagef("--%s must be between 1 and 3650 days, not %d", t.flag, t.days)
+			return usagef("--%s must be between 1 and 3650, not %d", t.flag, t.days)
 		}
 	}
 	d, err := daemon.Start(daemon.Config{
@@ -55,6 +57,7 @@ func (m *Main) serve(ctx context.Context, e *env) error {
 		ExtraOrigins: e.Origins,
 		Version:      m.Version,
 		Rules:        annotate.Rules{RecentDays: e.RecentDays, CooldownDays: e.CooldownDays, RecentNoteDays: e.RecentNoteDays},
+		MaxConns:     e.MaxConns,
 	})
 	if err != nil {
 		return err
