@@ -48,8 +48,10 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	if !changed {
 		return out, nil
 	}
+	// Batch lets tabs that write at once share one commit; the closure
+	// starts from what the transaction reads, so bbolt may run it again.
 	var added int
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		added = 0
 		var err error
 		out, _, err = applySightings(tx, s, now, func(c protocol.Contact, found bool) error {
@@ -365,6 +367,10 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		added, updated = 0, 0
 		now := db.clock()
+		// A bulk write splits the pages it fills at commit; bbolt's default
+		// half-full split would leave the contacts taking twice their size
+		// in the file and in memory (docs/benchmarks.md, row 5).
+		tx.Bucket(bucketContacts).FillPercent = contactsFill
 		for _, r := range rows {
 			c, found, err := getContact(tx, r.Slug)
 			if err != nil {
@@ -510,6 +516,10 @@ func putEvent(tx *bolt.Tx, e protocol.Event) error {
 	}
 	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.Seq), nil)
 }
+
+// contactsFill is how full bulk writes pack the contacts' pages: room is
+// left for the notes and tags a contact gains later.
+const contactsFill = 0.9
 
 func contactEventKey(slug string, seq uint64) []byte {
 	k := make([]byte, 0, len(slug)+9)
