@@ -30,7 +30,7 @@ const (
 
 // FixtureVersion names the cached large store; change it whenever Archive
 // or the store's file layout changes, so no stale cache is used.
-const FixtureVersion = "v2"
+const FixtureVersion = "v3"
 
 // base is the first event's time; the fixture is the same on every run.
 var base = time.Date(2023, 1, 2, 9, 0, 0, 0, time.UTC)

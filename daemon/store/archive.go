@@ -60,6 +60,7 @@ func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		added, updated = 0, 0
 		contacts := tx.Bucket(bucketContacts)
+		contacts.FillPercent = contactsFill
 		for _, c := range a.Contacts {
 			raw, err := json.Marshal(c)
 			if err != nil {
