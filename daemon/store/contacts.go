@@ -362,6 +362,11 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 			return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "Row %d: %s", i+1, protocol.ErrorMessage(err))
 		}
 	}
+	// In slug order every contact and every per-contact index key goes in
+	// at the end of its bucket; in the file's order each Put would move the
+	// rest of a huge uncommitted node (see Load).
+	rows = slices.Clone(rows)
+	slices.SortStableFunc(rows, func(a, b ImportedContact) int { return strings.Compare(a.Slug, b.Slug) })
 	// One transaction, one fsync: 30,000 rows fit comfortably, and a failed
 	// import leaves nothing half done.
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
