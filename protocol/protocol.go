@@ -69,6 +69,7 @@ const (
 	CloseBadPairingCode     = 4002 // hello carried a wrong or missing pairing code
 	CloseUnsupportedVersion = 4003 // hello asked for a protocol the daemon cannot speak
 	ClosePairingRotated     = 4004 // the pairing code was replaced; pair again
+	CloseIdle               = 4005 // nothing received for two minutes; reconnect, and ping more often
 	CloseRateLimited        = 4008 // the client kept flooding after rate_limited errors
 )
 

@@ -25,6 +25,7 @@ const (
 	reasonRateLimited  = "too many messages too fast; slow down"
 	reasonTooSlow      = "too far behind on updates; reconnect"
 	reasonTooBig       = "message over the 8 MiB limit"
+	reasonIdle         = "no message for too long; reconnect and ping more often"
 )
 
 // StatusTooSlow closes a connection that does not read its pushed events.
@@ -52,10 +53,14 @@ type conn struct {
 	limit    bucket
 	// refusals counts rate_limited replies in a row (read loop only).
 	refusals int
+	// lastRead is when the last message arrived (UnixNano): a paired
+	// connection that says nothing for IdleTimeout is closed, so a peer
+	// gone without a FIN cannot hold one of the MaxConns slots for ever.
+	lastRead atomic.Int64
 }
 
 func newConn(s *Server, ws *websocket.Conn, remote, origin string) *conn {
-	return &conn{
+	c := &conn{
 		s:      s,
 		ws:     ws,
 		log:    s.log.With().Str("remote", remote).Str("origin", clip(origin, 100)).Logger(),
@@ -65,6 +70,8 @@ func newConn(s *Server, ws *websocket.Conn, remote, origin string) *conn {
 		done:   make(chan struct{}),
 		limit:  bucket{rate: s.cfg.RateLimit, burst: float64(s.cfg.RateBurst), tokens: float64(s.cfg.RateBurst)},
 	}
+	c.lastRead.Store(time.Now().UnixNano())
+	return c
 }
 
 // run serves the connection until it closes, and returns when both of its
@@ -99,8 +106,14 @@ func (c *conn) writeLoop() {
 	defer hello.Stop()
 	helloC := hello.C
 	var rotated <-chan struct{}
+	idle := time.NewTicker(c.s.cfg.IdleTimeout / 4)
+	defer idle.Stop()
 	for {
 		select {
+		case <-idle.C:
+			if time.Since(time.Unix(0, c.lastRead.Load())) > c.s.cfg.IdleTimeout {
+				c.refuse(protocol.CloseIdle, reasonIdle)
+			}
 		case msg := <-c.send:
 			ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.WriteTimeout)
 			err := c.ws.Write(ctx, websocket.MessageText, msg)
@@ -193,6 +206,7 @@ func (c *conn) readLoop() {
 		default:
 		}
 		typ, data, err := c.ws.Read(ctx)
+		c.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				// The library has sent 1009 already; this records and logs it.

@@ -731,3 +731,23 @@ func TestStorageFailedKeepsServing(t *testing.T) {
 	}
 	c.ping()
 }
+
+// A paired client that goes silent (a browser gone without closing its
+// socket) is closed, so it cannot hold a connection slot for ever; one that
+// pings as the protocol asks stays.
+func TestIdleConnectionIsClosed(t *testing.T) {
+	const idle = 400 * time.Millisecond
+	e := newEnv(t, func(c *Config) { c.IdleTimeout = idle })
+	ctx := testContext(t)
+	silent := e.connect(ctx)
+	pinging := e.connect(ctx)
+	// Ping for three idle periods; the silent client must be gone by then.
+	for end := time.Now().Add(3 * idle); time.Now().Before(end); {
+		pinging.ping()
+		time.Sleep(idle / 8)
+	}
+	if reason := silent.expectClose(protocol.CloseIdle); reason != reasonIdle {
+		t.Errorf("reason %q", reason)
+	}
+	pinging.ping()
+}

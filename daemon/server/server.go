@@ -52,6 +52,7 @@ const (
 	DefaultMaxRefusals  = 100 // consecutive rate_limited replies before closing
 	DefaultSendQueue    = 256
 	DefaultWriteTimeout = 10 * time.Second
+	DefaultIdleTimeout  = 2 * time.Minute
 	DefaultBadCodeDelay = 500 * time.Millisecond
 	DefaultPairingPoll  = time.Second
 )
@@ -88,6 +89,10 @@ type Config struct {
 	SendQueue int
 	// WriteTimeout bounds one write to a client.
 	WriteTimeout time.Duration
+	// IdleTimeout closes a connection that sent nothing for that long;
+	// zero means DefaultIdleTimeout. Clients ping every
+	// protocol.KeepaliveInterval.
+	IdleTimeout time.Duration
 	// PairingPoll is how often the pairing code file is re-read, so a code
 	// rotated by `tactful pair` closes the sessions paired with the old one.
 	PairingPoll time.Duration
@@ -138,6 +143,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
