@@ -1,7 +1,10 @@
 // The contact view: everything tactful knows about one connection
-// (contact_get), with a Back button to the timeline.
+// (contact_get), with a Back button to the timeline, and controls to set
+// its status and reason tags and to edit or delete its notes
+// (contact-edit.js). After each change it re-fetches the contact.
 
 import { clip, el, errorText, formatDateTime, formatDay, statusLabel } from './format.js';
+import { noteItem, statusField, tagField } from './contact-edit.js';
 
 /**
  * createContactView draws into root (hidden until show is called).
@@ -9,8 +12,10 @@ import { clip, el, errorText, formatDateTime, formatDay, statusLabel } from './f
  * @param {object} opts
  * @param {(req: object) => Promise<object>} opts.request
  * @param {() => void} opts.onBack
+ * @param {() => string[] | undefined} [opts.tagVocabulary] the state's tags;
+ *   the protocol's default vocabulary when it gives none
  */
-export function createContactView(root, { request, onBack }) {
+export function createContactView(root, { request, onBack, tagVocabulary }) {
   const doc = root.ownerDocument;
   const back = el(doc, 'button', { type: 'button', id: 'contact-back', 'data-role': 'back', class: 'back' }, '← Back');
   back.addEventListener('click', () => onBack?.());
@@ -26,6 +31,10 @@ export function createContactView(root, { request, onBack }) {
 
   let slug = '';
   let generation = 0;
+  let shown = null; // the last contact reply drawn
+  let busy = false;
+  const editing = new Set(); // note ids with an open editor
+  let missedRefresh = false;
 
   function fact(dl, term, value) {
     if (!value) return;
@@ -57,14 +66,16 @@ export function createContactView(root, { request, onBack }) {
     for (const tag of c.tags ?? []) tagList.append(el(doc, 'li', { class: 'tag' }, tag));
     if (tagList.children.length) parts.push(tagList);
 
-    parts.push(el(doc, 'h3', {}, 'Notes'));
-    const notes = el(doc, 'ul', { class: 'notes', 'data-role': 'contact-notes' });
-    for (const note of c.notes ?? []) {
-      const li = el(doc, 'li');
-      li.append(el(doc, 'time', { datetime: note.updated || note.created }, formatDateTime(note.updated || note.created)),
-        el(doc, 'p', { class: 'note-text' }, note.text));
-      notes.append(li);
+    if (c.slug) {
+      const edit = el(doc, 'div', { class: 'contact-edit', 'data-role': 'contact-edit' });
+      edit.append(statusField(doc, c, act), tagField(doc, c, tagVocabulary?.(), act));
+      parts.push(edit);
     }
+
+    parts.push(el(doc, 'h3', { tabindex: '-1', 'data-role': 'notes-heading' }, 'Notes'));
+    const notes = el(doc, 'ul', { class: 'notes', 'data-role': 'contact-notes' });
+    editing.clear();
+    for (const note of c.notes ?? []) notes.append(noteItem(doc, c.slug, note, act, onEditing));
     parts.push(notes.children.length ? notes : el(doc, 'p', { class: 'hint' }, 'No notes yet.'));
 
     parts.push(el(doc, 'h3', {}, 'Recent events'));
@@ -77,10 +88,54 @@ export function createContactView(root, { request, onBack }) {
     }
     parts.push(events.children.length ? events : el(doc, 'p', { class: 'hint' }, 'No events.'));
     body.replaceChildren(...parts);
+    shown = reply;
   }
 
-  async function load(focus) {
+  function onEditing(id, on) {
+    if (on) editing.add(id);
+    else editing.delete(id);
+    if (!editing.size && missedRefresh) {
+      missedRefresh = false;
+      load(false);
+    }
+  }
+
+  /**
+   * act sends one change; on success it re-fetches the contact, redraws,
+   * says done and focuses the control at focusSelector. On error it says
+   * why (role="status").
+   */
+  async function act(req, done, focusSelector) {
+    if (busy) return;
+    busy = true;
+    const mine = slug;
+    root.setAttribute('aria-busy', 'true');
+    message.textContent = 'Saving…';
+    const reply = await request(req);
+    busy = false;
+    if (mine !== slug) return;
+    if (!reply || reply.type === 'error') {
+      root.removeAttribute('aria-busy');
+      message.textContent = errorText(reply);
+      // Put the status and tags back as they were; an open note editor
+      // keeps what was typed.
+      if (req.type === 'tags_set' && shown) {
+        render(shown);
+        refocus(focusSelector);
+      }
+      return;
+    }
+    await load(false, done, focusSelector);
+  }
+
+  function refocus(selector) {
+    const target = selector && body.querySelector(selector);
+    (target || body.querySelector('[data-role="notes-heading"]') || back).focus();
+  }
+
+  async function load(focus, done = '', focusSelector) {
     const mine = ++generation;
+    missedRefresh = false;
     root.setAttribute('aria-busy', 'true');
     const reply = await request({ type: 'contact_get', slug });
     if (mine !== generation) return;
@@ -91,9 +146,10 @@ export function createContactView(root, { request, onBack }) {
       if (focus) back.focus();
       return;
     }
-    message.textContent = '';
+    message.textContent = done;
     render(reply);
     if (focus) body.querySelector('h2')?.focus();
+    else if (focusSelector) refocus(focusSelector);
   }
 
   return {
@@ -105,8 +161,16 @@ export function createContactView(root, { request, onBack }) {
       return load(true);
     },
     /** refresh redraws the contact shown (live updates). */
-    refresh: () => (slug ? load(false) : undefined),
+    refresh() {
+      if (!slug) return undefined;
+      // A live update must not throw away a note being edited.
+      if (editing.size) {
+        missedRefresh = true;
+        return undefined;
+      }
+      return load(false);
+    },
     get slug() { return slug; },
-    clear() { slug = ''; generation++; },
+    clear() { slug = ''; generation++; shown = null; busy = false; editing.clear(); missedRefresh = false; },
   };
 }
