@@ -34,6 +34,8 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
 
   const contact = createContactView(contactRoot, {
     request: client.request,
+    // The daemon's vocabulary: the defaults and every tag the user made up.
+    tagVocabulary: () => lastState?.tags,
     onBack() {
       contact.clear();
       contactRoot.hidden = true;
