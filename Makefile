@@ -6,13 +6,15 @@ BIN       := bin/tactful
 PKG_CMD   := ./daemon/cmd/tactful
 FUZZTIME  ?= 2m
 SOAKCYCLES ?= 50
+# The version tactful reports (welcome, status, the popup): the commit it was built from.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all build run test fuzz-short test-go test-extension lint-extension deps fuzz bench soak screenshots clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) $(PKG_CMD)
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) $(PKG_CMD)
 
 ## run: build and serve with the default home (~/.local/share/tactful) on 127.0.0.1:47291
 run: build
