@@ -172,6 +172,33 @@ func (db *DB) Contact(slug string) (protocol.Contact, error) {
 	return c, db.readErr("contact", err)
 }
 
+// batched says a write goes through bolt's Batch (see notes.go).
+const batched = true
+
+// updateContact runs change on the stored contact in one write transaction
+// and returns the contact as change left it. change puts the contact and
+// appends its events itself, since only it knows whether anything changed.
+// With batched, concurrent writers share one commit and change may run more
+// than once, each time on a freshly read contact.
+func (db *DB) updateContact(op, slug string, batch bool, change func(tx *bolt.Tx, c *protocol.Contact) error) (protocol.Contact, error) {
+	run := db.bolt.Update
+	if batch {
+		run = db.bolt.Batch
+	}
+	var c protocol.Contact
+	err := run(func(tx *bolt.Tx) error {
+		var err error
+		if c, err = mustContact(tx, slug); err != nil {
+			return err
+		}
+		return change(tx, &c)
+	})
+	if err != nil {
+		return protocol.Contact{}, db.writeErr(op, err)
+	}
+	return c, nil
+}
+
 // SetTags replaces the tags, the status, or both; nil leaves that part alone.
 // Each part that really changes appends its own event.
 func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (protocol.Contact, error) {
@@ -185,12 +212,7 @@ func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (pro
 	if status != nil && !status.Valid() {
 		return protocol.Contact{}, protocol.Errorf(protocol.CodeInvalidField, "%q is not a status.", *status)
 	}
-	var c protocol.Contact
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		var err error
-		if c, err = mustContact(tx, slug); err != nil {
-			return err
-		}
+	return db.updateContact("set_tags", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		now := db.clock()
 		changed := false
 		if tags != nil && !slices.Equal(c.Tags, newTags) {
@@ -222,9 +244,8 @@ func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (pro
 		if !changed {
 			return nil
 		}
-		return putContact(tx, c)
+		return putContact(tx, *c)
 	})
-	return c, db.writeErr("set_tags", err)
 }
 
 func statusSummary(s protocol.Status) string {
@@ -283,34 +304,24 @@ func (db *DB) MarkFallout(slug string, until string, text string) (protocol.Cont
 	if until == "" {
 		return protocol.Contact{}, protocol.Errorf(protocol.CodeMissingField, "Say until which day the cool-down lasts.")
 	}
-	var c protocol.Contact
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		var err error
-		if c, err = mustContact(tx, slug); err != nil {
-			return err
-		}
+	return db.updateContact("mark_fallout", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		now := db.clock()
 		c.FalloutAt, c.CooldownUntil = &now, until
-		if err := putContact(tx, c); err != nil {
+		if err := putContact(tx, *c); err != nil {
 			return err
 		}
 		return appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventFalloutMarked,
 			Summary: "Disagreement marked; cool-down until " + until, Until: until, Text: text})
 	})
-	return c, db.writeErr("mark_fallout", err)
 }
 
 // RecordReminder notes in the history that the removal reminder was shown.
 func (db *DB) RecordReminder(slug string) error {
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		c, err := mustContact(tx, slug)
-		if err != nil {
-			return err
-		}
+	_, err := db.updateContact("record_reminder", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		return appendEvent(tx, &protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventReminderShown,
 			Summary: "Removal reminder shown"})
 	})
-	return db.writeErr("record_reminder", err)
+	return err
 }
 
 // RecordOutcome records what the user did after the reminder. Removing and
@@ -328,22 +339,16 @@ func (db *DB) RecordOutcome(slug string, o protocol.Outcome) (protocol.Contact, 
 	default:
 		return protocol.Contact{}, protocol.Errorf(protocol.CodeInvalidField, "%q is not an outcome; use removed, kept or unfollowed.", o)
 	}
-	var c protocol.Contact
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		var err error
-		if c, err = mustContact(tx, slug); err != nil {
-			return err
-		}
+	return db.updateContact("record_outcome", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		ev := protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventOutcome, Summary: summary, Outcome: o}
 		if status != "" && c.Status != status {
 			c.Status, ev.Status = status, status
-			if err := putContact(tx, c); err != nil {
+			if err := putContact(tx, *c); err != nil {
 				return err
 			}
 		}
 		return appendEvent(tx, &ev)
 	})
-	return c, db.writeErr("record_outcome", err)
 }
 
 // Import files the rows of LinkedIn's export in one transaction. It sets

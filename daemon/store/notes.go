@@ -11,7 +11,7 @@ import (
 // Note writes go through bolt's Batch: every open tab and the extension's
 // retry queue write notes, and Batch lets them share one fsync. Batch may
 // run a closure more than once, so each closure below starts by resetting
-// everything it reports back.
+// everything it reports back (updateContact reloads the contact itself).
 
 // AddNote adds a note with the client's id. A retry with an id already stored
 // for this contact returns the stored note and adds nothing; an id stored for
@@ -20,15 +20,10 @@ func (db *DB) AddNote(slug, noteID, text string) (protocol.Contact, protocol.Not
 	if err := checkNote(noteID, text); err != nil {
 		return protocol.Contact{}, protocol.Note{}, err
 	}
-	var c protocol.Contact
 	var n protocol.Note
 	var retried bool
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		c, n, retried = protocol.Contact{}, protocol.Note{}, false
-		var err error
-		if c, err = mustContact(tx, slug); err != nil {
-			return err
-		}
+	c, err := db.updateContact("add_note", slug, batched, func(tx *bolt.Tx, c *protocol.Contact) error {
+		n, retried = protocol.Note{}, false
 		if owner := tx.Bucket(bucketNotes).Get([]byte(noteID)); owner != nil {
 			if string(owner) != slug {
 				return protocol.Errorf(protocol.CodeConflict, "The note id %s already belongs to another contact; choose a new id.", noteID)
@@ -43,7 +38,7 @@ func (db *DB) AddNote(slug, noteID, text string) (protocol.Contact, protocol.Not
 		now := db.clock()
 		n = protocol.Note{ID: noteID, Text: text, Created: now, Updated: now}
 		c.Notes = append(c.Notes, n)
-		if err := putContact(tx, c); err != nil {
+		if err := putContact(tx, *c); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketNotes).Put([]byte(noteID), []byte(slug)); err != nil {
@@ -53,7 +48,7 @@ func (db *DB) AddNote(slug, noteID, text string) (protocol.Contact, protocol.Not
 			Summary: "Note added", NoteID: noteID, Text: text})
 	})
 	if err != nil {
-		return protocol.Contact{}, protocol.Note{}, db.writeErr("add_note", err)
+		return protocol.Contact{}, protocol.Note{}, err
 	}
 	db.log.Debug().Str("note_id", noteID).Bool("retry", retried).Msg("note added")
 	return c, n, nil
@@ -64,14 +59,9 @@ func (db *DB) EditNote(slug, noteID, text string) (protocol.Contact, protocol.No
 	if err := checkNote(noteID, text); err != nil {
 		return protocol.Contact{}, protocol.Note{}, err
 	}
-	var c protocol.Contact
 	var n protocol.Note
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		c, n = protocol.Contact{}, protocol.Note{}
-		var err error
-		if c, err = mustContact(tx, slug); err != nil {
-			return err
-		}
+	c, err := db.updateContact("edit_note", slug, batched, func(tx *bolt.Tx, c *protocol.Contact) error {
+		n = protocol.Note{}
 		i := noteIndex(c.Notes, noteID)
 		if i < 0 {
 			return errNoNote(slug, noteID)
@@ -83,34 +73,28 @@ func (db *DB) EditNote(slug, noteID, text string) (protocol.Contact, protocol.No
 		now := db.clock()
 		c.Notes[i].Text, c.Notes[i].Updated = text, now
 		n = c.Notes[i]
-		if err := putContact(tx, c); err != nil {
+		if err := putContact(tx, *c); err != nil {
 			return err
 		}
 		return appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventNoteEdited,
 			Summary: "Note edited", NoteID: noteID, Text: text})
 	})
 	if err != nil {
-		return protocol.Contact{}, protocol.Note{}, db.writeErr("edit_note", err)
+		return protocol.Contact{}, protocol.Note{}, err
 	}
 	return c, n, nil
 }
 
 // DeleteNote removes a note from the contact. The history keeps its text.
 func (db *DB) DeleteNote(slug, noteID string) (protocol.Contact, error) {
-	var c protocol.Contact
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		c = protocol.Contact{}
-		var err error
-		if c, err = mustContact(tx, slug); err != nil {
-			return err
-		}
+	return db.updateContact("delete_note", slug, batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		i := noteIndex(c.Notes, noteID)
 		if i < 0 {
 			return errNoNote(slug, noteID)
 		}
 		gone := c.Notes[i]
 		c.Notes = slices.Delete(c.Notes, i, i+1)
-		if err := putContact(tx, c); err != nil {
+		if err := putContact(tx, *c); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketNotes).Delete([]byte(noteID)); err != nil {
@@ -119,10 +103,6 @@ func (db *DB) DeleteNote(slug, noteID string) (protocol.Contact, error) {
 		return appendEvent(tx, &protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventNoteDeleted,
 			Summary: "Note deleted", NoteID: noteID, Text: gone.Text})
 	})
-	if err != nil {
-		return protocol.Contact{}, db.writeErr("delete_note", err)
-	}
-	return c, nil
 }
 
 func noteIndex(notes []protocol.Note, id string) int {
