@@ -122,37 +122,26 @@ type Server struct {
 
 // New returns a Server. It starts one goroutine that watches the pairing code
 // file; Close stops it.
+// orDefault gives a knob left at zero (or set below it) its default.
+func orDefault[T int | float64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 func New(cfg Config) *Server {
-	if cfg.MaxConns <= 0 {
-		cfg.MaxConns = DefaultMaxConns
-	}
-	if cfg.HelloTimeout <= 0 {
-		cfg.HelloTimeout = protocol.HelloTimeout
-	}
-	if cfg.BadCodeDelay == 0 {
+	orDefault(&cfg.MaxConns, DefaultMaxConns)
+	orDefault(&cfg.HelloTimeout, protocol.HelloTimeout)
+	if cfg.BadCodeDelay == 0 { // negative: no delay (tests)
 		cfg.BadCodeDelay = DefaultBadCodeDelay
 	}
-	if cfg.RateLimit <= 0 {
-		cfg.RateLimit = DefaultRateLimit
-	}
-	if cfg.RateBurst <= 0 {
-		cfg.RateBurst = DefaultRateBurst
-	}
-	if cfg.MaxRefusals <= 0 {
-		cfg.MaxRefusals = DefaultMaxRefusals
-	}
-	if cfg.SendQueue <= 0 {
-		cfg.SendQueue = DefaultSendQueue
-	}
-	if cfg.IdleTimeout <= 0 {
-		cfg.IdleTimeout = DefaultIdleTimeout
-	}
-	if cfg.WriteTimeout <= 0 {
-		cfg.WriteTimeout = DefaultWriteTimeout
-	}
-	if cfg.PairingPoll <= 0 {
-		cfg.PairingPoll = DefaultPairingPoll
-	}
+	orDefault(&cfg.RateLimit, DefaultRateLimit)
+	orDefault(&cfg.RateBurst, DefaultRateBurst)
+	orDefault(&cfg.MaxRefusals, DefaultMaxRefusals)
+	orDefault(&cfg.SendQueue, DefaultSendQueue)
+	orDefault(&cfg.IdleTimeout, DefaultIdleTimeout)
+	orDefault(&cfg.WriteTimeout, DefaultWriteTimeout)
+	orDefault(&cfg.PairingPoll, DefaultPairingPoll)
 	rules := cfg.Rules
 	if rules.Now == nil {
 		rules.Now = cfg.Now
