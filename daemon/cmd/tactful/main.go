@@ -189,7 +189,8 @@ Without a command, tactful serves. Flags come after the command. Every
 command takes:
 
   --home DIR          where the data lives (env TACTFUL_HOME; default
-                      $XDG_DATA_HOME/tactful, i.e. ~/.local/share/tactful)
+                      ~/.local/share/tactful on Linux, ~/Library/Application
+                      Support/tactful on macOS, %%LOCALAPPDATA%%\tactful on Windows)
   --addr HOST:PORT    the daemon's loopback address (env TACTFUL_ADDR; default %s)
   --log-format FORMAT auto, console or json (auto: console on a terminal)
   --log-level LEVEL   debug, info, warn or error (info for serve, warn otherwise)
