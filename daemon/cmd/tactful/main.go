@@ -14,11 +14,13 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
 	"github.com/tactful/tactful/daemon"
+	"github.com/tactful/tactful/daemon/service"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -58,6 +60,11 @@ type Main struct {
 	Version string
 	// OnServe, when set, is called once serve's daemon listens.
 	OnServe func(*daemon.Daemon)
+	// ServiceManager, Executable and ServiceWait let tests run `tactful
+	// service` against a temporary folder and a fake service manager.
+	ServiceManager func() (*service.Manager, error)
+	Executable     func() (string, error)
+	ServiceWait    time.Duration
 }
 
 // NewMain returns a Main wired to the process's standard streams.
@@ -118,7 +125,7 @@ type command struct {
 func commands() []*command {
 	return []*command{
 		serveCommand(), pairCommand(), statusCommand(), importCommand(), exportCommand(),
-		backupCommand(), restoreCommand(), historyCommand(), versionCommand(),
+		backupCommand(), restoreCommand(), historyCommand(), serviceCommand(), versionCommand(),
 	}
 }
 
