@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -22,9 +21,6 @@ import (
 	"github.com/tactful/tactful/daemon"
 	"github.com/tactful/tactful/daemon/service"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version string
 
 func main() {
 	// The first SIGINT or SIGTERM cancels ctx: serve shuts down gracefully,
@@ -76,16 +72,6 @@ func NewMain() *Main {
 		Getenv:  os.Getenv,
 		Version: buildVersion(),
 	}
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // UsageError is a mistake in the command line: wrong flag, missing argument.
