@@ -126,6 +126,9 @@ func (m *Manager) Install(ctx context.Context, c Config) error {
 	}
 	for _, s := range m.installSteps(path) {
 		if _, err := m.run(ctx, s.args[0], s.args[1:]...); err != nil && !s.optional {
+			if m.isSystemd() {
+				return fmt.Errorf("wrote %s, but %w (is a systemd user session running? WSL and containers often have none; run `tactful serve` there)", path, err)
+			}
 			return fmt.Errorf("wrote %s, but %w", path, err)
 		}
 	}
@@ -150,10 +153,9 @@ func (m *Manager) Uninstall(ctx context.Context) (bool, error) {
 		return existed, fmt.Errorf("remove %s: %w", path, err)
 	}
 	if m.isSystemd() && existed {
-		// systemd forgets the unit only after a reload.
-		if _, err := m.run(ctx, "systemctl", "--user", "daemon-reload"); err != nil {
-			return true, err
-		}
+		// systemd forgets the unit after a reload; without a user session
+		// (the reload fails) it had nothing loaded to forget.
+		_, _ = m.run(ctx, "systemctl", "--user", "daemon-reload")
 	}
 	return existed || registered, nil
 }

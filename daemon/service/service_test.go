@@ -286,7 +286,7 @@ func TestInstallSaysWhatFailed(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("err = %v, want a CommandError", err)
 	}
-	for _, want := range []string{m.Path(), "systemctl --user daemon-reload", "Failed to connect to bus"} {
+	for _, want := range []string{m.Path(), "systemctl --user daemon-reload", "Failed to connect to bus", "systemd user session"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("%q does not mention %q", err, want)
 		}
@@ -379,5 +379,22 @@ func TestPlistAndTaskAreWellFormedXML(t *testing.T) {
 				t.Fatalf("%s: %v", goos, err)
 			}
 		}
+	}
+}
+
+func TestUninstallWithoutAUserSession(t *testing.T) {
+	dir := t.TempDir()
+	m := &Manager{GOOS: "linux", Dir: dir, Run: (&fakeManager{}).run}
+	if err := m.Install(context.Background(), configs["linux"]); err != nil {
+		t.Fatal(err)
+	}
+	// No systemd user session: every systemctl call fails.
+	m.Run = (&fakeManager{fail: "systemctl"}).run
+	removed, err := m.Uninstall(context.Background())
+	if err != nil || !removed {
+		t.Errorf("removed=%v err=%v, want the unit removed without complaint", removed, err)
+	}
+	if _, err := os.Stat(m.Path()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the unit is still there: %v", err)
 	}
 }
