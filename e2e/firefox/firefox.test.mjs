@@ -25,10 +25,12 @@ const skip = !executable && !mustRun
   ? 'no Firefox ESR: install Debian\'s firefox-esr (make deps) or set TACTFUL_FIREFOX'
   : false;
 
-// The page shapes, under e2e/testdata/linkedin.
+// The page shapes, under e2e/testdata/linkedin. removal: false says why the
+// removal flow is not run on that shape.
 const shapes = [
-  { name: 'classic', file: 'classic.html' },
-  { name: 'sdui', file: 'sdui.html' },
+  { name: 'classic', file: 'classic.html', removal: true },
+  { name: 'sdui', file: 'sdui.html', removal: true },
+  { name: '2025', file: '2025.html', removal: 'the reminder does not yet recognise a confirmation without a dialog role' },
 ];
 
 describe('Firefox ESR with the real extension and daemon', { skip }, () => {
@@ -169,8 +171,8 @@ describe('Firefox ESR with the real extension and daemon', { skip }, () => {
 
       /** Opens slug's card menu and "Remove connection", like a person, and waits for the reminder naming them. */
       async function openRemoval(slug) {
-        const name = await inPage(page, null, (_, s) => norm(cardOf(s)?.querySelector('img[alt]')?.alt), slug);
-        assert.ok(name, `no photo with the name of ${slug}`);
+        const name = archive().contacts.find((c) => c.slug === slug)?.name;
+        assert.ok(name, `the daemon has no name for ${slug}`);
         await clickElement(page, `${slug}'s "More actions" button`, (_, s) =>
           cardOf(s) && shownControls(/more actions/i, cardOf(s))[0], { args: [slug] });
         await clickElement(page, '"Remove connection" in the menu', () =>
@@ -192,7 +194,8 @@ describe('Firefox ESR with the real extension and daemon', { skip }, () => {
         });
       }
 
-      test('the reminder shows at the confirmation; Cancel is recorded as kept', async () => {
+      const removalSkip = shape.removal === true ? false : shape.removal;
+      test('the reminder shows at the confirmation; Cancel is recorded as kept', { skip: removalSkip }, async () => {
         const seq = lastSeq();
         await openRemoval(who.kept);
         await clickElement(page, 'the confirmation\'s Cancel button', () => shownControls(/^Cancel$/).at(-1));
@@ -206,7 +209,7 @@ describe('Firefox ESR with the real extension and daemon', { skip }, () => {
         assert.ok(await inPage(page, null, (_, s) => !!cardOf(s), who.kept), 'cancelling removed the card');
       });
 
-      test('Remove is recorded as removed', async () => {
+      test('Remove is recorded as removed', { skip: removalSkip }, async () => {
         const seq = lastSeq();
         await openRemoval(who.removed);
         await clickElement(page, 'the confirmation\'s Remove button', () =>
@@ -227,7 +230,8 @@ describe('Firefox ESR with the real extension and daemon', { skip }, () => {
   test('the popup\'s history lists the outcomes, by name', async () => {
     needPaired();
     const events = archive().events.filter((e) => e.kind === 'outcome');
-    assert.equal(events.length, 2 * shapes.length, `outcome events: ${JSON.stringify(events)}`);
+    const removals = shapes.filter((x) => x.removal === true).length;
+    assert.equal(events.length, 2 * removals, `outcome events: ${JSON.stringify(events)}`);
     const popup = await openExtensionPage(browser, 'popup/popup.html', log);
     await waitFor('the popup to list every outcome', async (note) => {
       const entries = await inPage(popup, null, () => [...document.querySelectorAll('[data-role="history-entry"]')].map((li) => ({
