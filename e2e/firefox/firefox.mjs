@@ -122,6 +122,7 @@ export async function startFirefox(executablePath) {
     browser: 'firefox',
     executablePath,
     headless: true,
+    timeout: 60_000, // a busy machine starts Firefox slowly
     // Lets BiDi install add-ons (webExtension.install).
     args: ['--remote-allow-system-access'],
     extraPrefsFirefox: {

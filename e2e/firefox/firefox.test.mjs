@@ -33,7 +33,8 @@ const shapes = [
   { name: '2025', file: '2025.html', removal: 'the reminder does not yet recognise a confirmation without a dialog role' },
 ];
 
-describe('Firefox ESR with the real extension and daemon', { skip }, () => {
+// A hang must not hold up make test: the whole run gets five minutes.
+describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_000 }, () => {
   let daemon;
   let browser;
   let paired = false; // the rest needs it: without it, fail at once rather than time out
