@@ -3,8 +3,9 @@
 // against the repository's LinkedIn-shaped pages served at LinkedIn's
 // address. A person pairs through the options page, sees a badge on every
 // card, writes a note through a card's composer, opens "Remove connection"
-// and sees the reminder, cancels (kept) and confirms (removed), and finds
-// both in the popup's history. Every click and key is a real input event.
+// and sees the reminder, cancels (kept), confirms (removed) and presses
+// Escape (kept), and finds them in the popup's history. Every click and key
+// is a real input event.
 //
 // Run: make test-firefox (or node --test e2e/firefox/). Without Firefox ESR
 // it skips, except in CI or as root, where it fails: there it can be
@@ -98,7 +99,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
     describe(`the ${shape.name} page`, () => {
       let tab;
       let page;
-      const who = {}; // note, kept, removed: profile slugs of this page's cards
+      const who = {}; // note, kept, removed, escaped: profile slugs of this page's cards
 
       before(async () => {
         needPaired();
@@ -140,9 +141,9 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
         log(`${shape.name}: ${r.cards} cards badged`);
         // Plain slugs (no percent-escapes) nobody else acted on.
         const free = r.slugs.filter((x) => x && /^[a-z0-9-]+$/.test(x) && !used.has(x));
-        assert.ok(free.length >= 3, `too few cards to act on: ${r.slugs}`);
-        [who.note, who.kept, who.removed] = free;
-        for (const x of free.slice(0, 3)) used.add(x);
+        const roles = shape.removal === true ? ['note', 'kept', 'removed', 'escaped'] : ['note'];
+        assert.ok(free.length >= roles.length, `too few cards nobody acted on yet: ${r.slugs}`);
+        roles.forEach((role, i) => { who[role] = free[i]; used.add(free[i]); });
       });
 
       test('a note typed into the card\'s composer reaches the daemon and the badge', async () => {
@@ -225,6 +226,20 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
         assert.deepEqual(outcomes(who.kept, seq), [], 'confirming one removal recorded another outcome for the kept card');
         await waitFor('the page to drop the removed card', () => inPage(page, null, (_, s) => !cardOf(s), who.removed));
       });
+
+      test('closing the confirmation with Escape is recorded as kept', { skip: removalSkip }, async () => {
+        const seq = lastSeq();
+        await openRemoval(who.escaped);
+        await press(page, 'Escape');
+        await waitReminderGone();
+        await waitFor(`the outcome of ${who.escaped}`, (note) => {
+          const o = outcomes(who.escaped, seq);
+          note(JSON.stringify(o));
+          return o.length > 0;
+        });
+        assert.deepEqual(outcomes(who.escaped, seq), ['kept']);
+        assert.ok(await inPage(page, null, (_, s) => !!cardOf(s), who.escaped), 'Escape removed the card');
+      });
     });
   }
 
@@ -232,7 +247,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
     needPaired();
     const events = archive().events.filter((e) => e.kind === 'outcome');
     const removals = shapes.filter((x) => x.removal === true).length;
-    assert.equal(events.length, 2 * removals, `outcome events: ${JSON.stringify(events)}`);
+    assert.equal(events.length, 3 * removals, `outcome events: ${JSON.stringify(events)}`);
     const popup = await openExtensionPage(browser, 'popup/popup.html', log);
     await waitFor('the popup to list every outcome', async (note) => {
       const entries = await inPage(popup, null, () => [...document.querySelectorAll('[data-role="history-entry"]')].map((li) => ({
