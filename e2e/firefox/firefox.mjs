@@ -295,7 +295,7 @@ export async function clickElement(page, what, locate, { kind = null, args = [] 
     const r = await inPage(page, kind, `(hosts, ...a) => {
       const el = (${locate.toString()})(hosts, ...a);
       if (!el) return null;
-      el.scrollIntoView({ block: 'center', inline: 'center' });
+      el.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
       const b = el.getBoundingClientRect();
       if (b.width === 0 || b.height === 0) return { hidden: true };
       return { x: b.left + b.width / 2, y: b.top + b.height / 2 };
