@@ -240,6 +240,12 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
         assert.deepEqual(outcomes(who.escaped, seq), ['kept']);
         assert.ok(await inPage(page, null, (_, s) => !!cardOf(s), who.escaped), 'Escape removed the card');
       });
+
+      test('nothing in the tab asked any host but LinkedIn and the loopback', () => {
+        // The test refused them all; LinkedIn's own (its favicon) are the page's.
+        const elsewhere = tab.refused.filter((u) => new URL(u).hostname !== 'www.linkedin.com');
+        assert.deepEqual(elsewhere, [], 'requests to other hosts');
+      });
     });
   }
 
