@@ -179,12 +179,13 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
           cardOf(s) && shownControls(/more actions/i, cardOf(s))[0], { args: [slug] });
         await clickElement(page, '"Remove connection" in the menu', () =>
           shownControls(/^\W*Remove connection\b/u).find((c) => c.tagName !== 'BUTTON' || c.closest('[role="menu"]')));
-        await waitFor(`the reminder naming ${name}`, async (note) => {
+        const shown = await waitFor(`the reminder naming ${name}`, async (note) => {
           const r = await inPage(page, 'reminder', (hosts) =>
-            hosts.filter((h) => h.host.isConnected && !h.host.hidden).map((h) => norm(h.root?.textContent)));
+            hosts.filter((h) => h.host.isConnected && !h.host.hidden).map((h) => ({ mode: h.mode, text: norm(h.root?.textContent) })));
           note(JSON.stringify(r));
-          return r.length === 1 && r[0].includes(name);
+          return r.length === 1 && r[0].text.includes(name) ? r[0] : null;
         });
+        assert.equal(shown.mode, 'closed', 'the reminder must live in a closed shadow root');
         return name;
       }
 
