@@ -311,9 +311,16 @@ export async function typeText(page, text) {
   await page.keyboard.type(text);
 }
 
-/** Presses one key (puppeteer's key names: "Enter", "Escape", "Backspace"). */
-export async function press(page, key) {
-  await page.keyboard.press(key);
+/**
+ * Presses one key (puppeteer's names: "Enter", "Escape", "Backspace"), with
+ * modifiers held as "Control+A" says.
+ */
+export async function press(page, chord) {
+  const keys = chord.split('+');
+  const key = keys.pop();
+  for (const m of keys) await page.keyboard.down(m);
+  await page.keyboard.press(/^[a-z]$/i.test(key) ? `Key${key.toUpperCase()}` : key);
+  for (const m of keys.reverse()) await page.keyboard.up(m);
 }
 
 /** The text of a page file under e2e/testdata/linkedin. */

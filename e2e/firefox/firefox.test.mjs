@@ -26,8 +26,8 @@ const skip = !executable && !mustRun
   ? 'no Firefox ESR: install Debian\'s firefox-esr (make deps) or set TACTFUL_FIREFOX'
   : false;
 
-// The page shapes, under e2e/testdata/linkedin. removal: false says why the
-// removal flow is not run on that shape.
+// The page shapes, under e2e/testdata/linkedin. removal is true, or says why
+// the removal flow is not run on that shape.
 const shapes = [
   { name: 'classic', file: 'classic.html', removal: true },
   { name: 'sdui', file: 'sdui.html', removal: true },
@@ -67,16 +67,15 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
     // or it may overwrite what we type.
     await waitFor('the connection state line', () =>
       inPage(opts, null, () => norm(document.querySelector('[data-role="connection-status"]')?.textContent)));
-    const field = (label) => (_, l) => {
-      const forID = [...document.querySelectorAll('label')].find((x) => norm(x.textContent) === l)?.htmlFor;
+    // The field a <label> with this text names.
+    const labelled = (_, text) => {
+      const forID = [...document.querySelectorAll('label')].find((x) => norm(x.textContent) === text)?.htmlFor;
       return forID ? document.getElementById(forID) : null;
     };
-    await clickElement(opts, 'the Pairing code field', field(), { args: ['Pairing code'] });
+    await clickElement(opts, 'the Pairing code field', labelled, { args: ['Pairing code'] });
     await typeText(opts, daemon.code);
-    await clickElement(opts, 'the Daemon address field', field(), { args: ['Daemon address'] });
-    await opts.keyboard.down('Control');
-    await press(opts, 'KeyA');
-    await opts.keyboard.up('Control');
+    await clickElement(opts, 'the Daemon address field', labelled, { args: ['Daemon address'] });
+    await press(opts, 'Control+A'); // select what the page filled in, then type over it
     await press(opts, 'Backspace');
     await typeText(opts, daemon.addr);
     await clickElement(opts, 'the Pair button', () => shownControls(/^Pair$/)[0]);
