@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -198,6 +199,10 @@ func (c *conn) reply(v any) bool {
 }
 
 func (c *conn) readLoop() {
+	// Handlers read bbolt's map of the file; a page of a damaged file that
+	// points outside it would be a fatal fault. With this it is a panic,
+	// which safeHandle answers as internal_error, and the daemon keeps serving.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	ctx := context.Background() // a cancelled read context would close the socket on its own terms
 	for {
 		select {

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bbolt trusts the file it maps: a meta page whose checksum is right but
+// whose root or freelist lies past the end of the file makes it read memory
+// the file never filled, and the process dies with SIGBUS or SIGSEGV, which
+// no recover catches. checkFile reads the meta pages with plain reads before
+// bbolt maps anything and refuses a file whose meta page, the one bbolt
+// would use, points outside the file. Damage deeper in the tree is caught
+// where bbolt reads it: openBolt, prepare and Verify run with
+// debug.SetPanicOnFault, so such a read panics and faultToDamaged turns the
+// panic into the "damaged" error.
+
+// The layout of a bbolt (format 2) page header and meta page, in the
+// machine's byte order as bbolt writes them.
+const (
+	boltMagic         = 0xED0CDAED
+	boltVersion       = 2
+	boltPageHeader    = 16 // id u64, flags u16, count u16, overflow u32
+	boltMetaSize      = 64 // the meta struct, after the page header
+	boltMetaChecksumd = 56 // bytes the checksum covers
+	boltNoFreelist    = ^uint64(0)
+	boltBranchPage    = 0x01
+	boltLeafPage      = 0x02
+	boltFreelistPage  = 0x10
+)
+
+// boltMeta is a decoded meta page.
+type boltMeta struct {
+	pageSize       uint32
+	root, freelist uint64 // page ids
+	pgid           uint64 // high water mark: pages [0, pgid) are in use
+	txid           uint64
+	valid          bool // magic, version and checksum are right
+}
+
+func decodeMeta(page []byte) boltMeta {
+	if len(page) < boltPageHeader+boltMetaSize {
+		return boltMeta{}
+	}
+	b := page[boltPageHeader:]
+	ne := binary.NativeEndian
+	m := boltMeta{
+		pageSize: ne.Uint32(b[8:]),
+		root:     ne.Uint64(b[16:]),
+		freelist: ne.Uint64(b[32:]),
+		pgid:     ne.Uint64(b[40:]),
+		txid:     ne.Uint64(b[48:]),
+	}
+	h := fnv.New64a()
+	h.Write(b[:boltMetaChecksumd])
+	m.valid = ne.Uint32(b[0:]) == boltMagic && ne.Uint32(b[4:]) == boltVersion && ne.Uint64(b[56:]) == h.Sum64()
+	return m
+}
+
+// checkFile refuses, before bbolt maps it, a file whose meta page points
+// outside the file. A missing or empty file passes: bbolt creates it.
+func checkFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	if fi.Size() == 0 {
+		return nil
+	}
+	if err := checkMeta(f, uint64(fi.Size())); err != nil {
+		return damaged(path, err)
+	}
+	return nil
+}
+
+// readPage reads up to n bytes at off; a short read past the end is not an
+// error, the caller checks lengths.
+func readPage(r io.ReaderAt, off int64, n int) []byte {
+	buf := make([]byte, n)
+	got, _ := r.ReadAt(buf, off)
+	return buf[:got]
+}
+
+func checkMeta(r io.ReaderAt, size uint64) error {
+	// Find the page size as bbolt does: from the first meta page, else from
+	// a second one at 1 KiB, 2 KiB ... 16 MiB.
+	pageSize := uint64(0)
+	if m := decodeMeta(readPage(r, 0, 4096)); m.valid {
+		pageSize = uint64(m.pageSize)
+	} else {
+		for i := 0; i <= 14 && pageSize == 0; i++ {
+			if m := decodeMeta(readPage(r, 1024<<i, 4096)); m.valid {
+				pageSize = uint64(m.pageSize)
+			}
+		}
+	}
+	if pageSize == 0 {
+		return errors.New("it has no valid bbolt meta page")
+	}
+	if pageSize < 1024 || pageSize > 1<<24 || pageSize&(pageSize-1) != 0 {
+		return fmt.Errorf("its page size %d is impossible", pageSize)
+	}
+	if size < 2*pageSize {
+		return fmt.Errorf("it is %d bytes, shorter than its two meta pages", size)
+	}
+	// bbolt uses the valid meta page with the higher transaction id.
+	m0 := decodeMeta(readPage(r, 0, boltPageHeader+boltMetaSize))
+	m1 := decodeMeta(readPage(r, int64(pageSize), boltPageHeader+boltMetaSize))
+	m := m0
+	if (m1.valid && m1.txid > m0.txid) || !m0.valid {
+		m = m1
+	}
+	if !m.valid {
+		return errors.New("it has no valid bbolt meta page")
+	}
+	pages := size / pageSize
+	switch {
+	case m.pgid < 2 || m.pgid > pages:
+		return fmt.Errorf("it is cut short: it holds %d pages of %d bytes but says it uses %d", pages, pageSize, m.pgid)
+	case m.root < 2 || m.root >= m.pgid:
+		return fmt.Errorf("its root page %d lies outside its %d pages", m.root, m.pgid)
+	case m.freelist != boltNoFreelist && (m.freelist < 2 || m.freelist >= m.pgid):
+		return fmt.Errorf("its freelist page %d lies outside its %d pages", m.freelist, m.pgid)
+	}
+	if err := checkPage(r, pageSize, m.pgid, m.root, boltBranchPage|boltLeafPage); err != nil {
+		return fmt.Errorf("its root %w", err)
+	}
+	if m.freelist != boltNoFreelist {
+		if err := checkPage(r, pageSize, m.pgid, m.freelist, boltFreelistPage); err != nil {
+			return fmt.Errorf("its freelist %w", err)
+		}
+	}
+	return nil
+}
+
+// checkPage checks that page id has one of the flags and, with its
+// overflow pages, lies inside the first pgid pages. A freelist page must
+// also hold its whole list.
+func checkPage(r io.ReaderAt, pageSize, pgid, id uint64, flags uint16) error {
+	h := readPage(r, int64(id*pageSize), boltPageHeader+8)
+	if len(h) < boltPageHeader {
+		return fmt.Errorf("page %d cannot be read", id)
+	}
+	ne := binary.NativeEndian
+	gotID, gotFlags, count, overflow := ne.Uint64(h), ne.Uint16(h[8:]), uint64(ne.Uint16(h[10:])), uint64(ne.Uint32(h[12:]))
+	switch {
+	case gotID != id:
+		return fmt.Errorf("page %d says it is page %d", id, gotID)
+	case gotFlags&flags == 0:
+		return fmt.Errorf("page %d has the wrong type (%#x)", id, gotFlags)
+	case id+overflow >= pgid:
+		return fmt.Errorf("page %d runs %d pages past the end", id, id+overflow-pgid+1)
+	}
+	if flags == boltFreelistPage {
+		// A count of 0xFFFF means the real count is the first element.
+		extra := uint64(0)
+		if count == 0xFFFF {
+			if len(h) < boltPageHeader+8 {
+				return fmt.Errorf("page %d cannot be read", id)
+			}
+			count, extra = ne.Uint64(h[boltPageHeader:]), 1
+		}
+		if count > (overflow+1)*pageSize/8 || boltPageHeader+(count+extra)*8 > (overflow+1)*pageSize {
+			return fmt.Errorf("page %d lists %d free pages, more than it can hold", id, count)
+		}
+	}
+	return nil
+}
+
+// faultToDamaged is deferred by whatever reads the map of path, as
+//
+//	defer faultToDamaged(path, &err, debug.SetPanicOnFault(true))
+//
+// It restores the goroutine's panic-on-fault setting and turns a panic (a
+// memory fault on a damaged page included) into the error a damaged file
+// gets.
+func faultToDamaged(path string, err *error, panicOnFault bool) {
+	debug.SetPanicOnFault(panicOnFault)
+	r := recover()
+	if r == nil {
+		return
+	}
+	var rerr runtime.Error
+	if e, ok := r.(runtime.Error); ok {
+		rerr = e
+	}
+	if _, fault := rerr.(interface{ Addr() uintptr }); fault {
+		*err = damaged(path, errors.New("a page points outside the file"))
+		return
+	}
+	*err = damaged(path, fmt.Errorf("%v", r))
+}
+
+// touchEveryPage reads every key and value of every bucket in tx. Verify
+// runs it, under its fault guard, before bbolt's tx.Check: Check reads in a
+// goroutine of its own, where a page outside the file would be a fatal
+// fault rather than a panic anyone can recover.
+func touchEveryPage(tx *bolt.Tx) error {
+	var sum byte
+	var walk func(b *bolt.Bucket) error
+	walk = func(b *bolt.Bucket) error {
+		c := b.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(k) > 0 {
+				sum ^= k[0] ^ k[len(k)-1]
+			}
+			if v == nil {
+				if child := b.Bucket(k); child != nil {
+					if err := walk(child); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if len(v) > 0 {
+				sum ^= v[0] ^ v[len(v)-1]
+			}
+		}
+		return nil
+	}
+	err := tx.ForEach(func(name []byte, b *bolt.Bucket) error { return walk(b) })
+	touched.Store(uint32(sum)) // so the compiler keeps the reads
+	return err
+}
+
+var touched atomic.Uint32
