@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -80,24 +81,39 @@ func checkFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
-	if fi.Size() == 0 {
+	// Not a regular file (a directory, say): bbolt's own open says why,
+	// with the system's error rather than a verdict on the data.
+	if fi.Size() == 0 || !fi.Mode().IsRegular() {
 		return nil
 	}
-	if err := checkMeta(f, uint64(fi.Size())); err != nil {
+	r := &pageReader{f: f}
+	err = checkMeta(r, uint64(fi.Size()))
+	if r.err != nil {
+		return &fs.PathError{Op: "read", Path: path, Err: r.err}
+	}
+	if err != nil {
 		return damaged(path, err)
 	}
 	return nil
 }
 
-// readPage reads up to n bytes at off; a short read past the end is not an
-// error, the caller checks lengths.
-func readPage(r io.ReaderAt, off int64, n int) []byte {
+// pageReader reads pages of the file, keeping the first error the system
+// gave (a short read at the end is none: the caller checks lengths).
+type pageReader struct {
+	f   io.ReaderAt
+	err error
+}
+
+func readPage(r *pageReader, off int64, n int) []byte {
 	buf := make([]byte, n)
-	got, _ := r.ReadAt(buf, off)
+	got, err := r.f.ReadAt(buf, off)
+	if err != nil && !errors.Is(err, io.EOF) && r.err == nil {
+		r.err = err
+	}
 	return buf[:got]
 }
 
-func checkMeta(r io.ReaderAt, size uint64) error {
+func checkMeta(r *pageReader, size uint64) error {
 	// Find the page size as bbolt does: from the first meta page, else from
 	// a second one at 1 KiB, 2 KiB ... 16 MiB.
 	pageSize := uint64(0)
@@ -152,7 +168,7 @@ func checkMeta(r io.ReaderAt, size uint64) error {
 // checkPage checks that page id has one of the flags and, with its
 // overflow pages, lies inside the first pgid pages. A freelist page must
 // also hold its whole list.
-func checkPage(r io.ReaderAt, pageSize, pgid, id uint64, flags uint16) error {
+func checkPage(r *pageReader, pageSize, pgid, id uint64, flags uint16) error {
 	h := readPage(r, int64(id*pageSize), boltPageHeader+8)
 	if len(h) < boltPageHeader {
 		return fmt.Errorf("page %d cannot be read", id)
