@@ -243,29 +243,6 @@ func Start(cfg Config) (*Daemon, error) {
 	return d, nil
 }
 
-// ensureHome creates home with mode 0700. An existing home that others can
-// read is left alone (it may be a directory the user shares on purpose), but
-// logged: the files in it are 0600 either way.
-func ensureHome(home string, logger zerolog.Logger) error {
-	fi, err := os.Stat(home)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(home, 0o700); err != nil {
-			return &Error{Err: err, Message: fmt.Sprintf("create home directory %s: %v", home, err)}
-		}
-		return nil
-	case err != nil:
-		return &Error{Err: err, Message: fmt.Sprintf("home directory %s: %v", home, err)}
-	case !fi.IsDir():
-		return &Error{Message: fmt.Sprintf("home %s is not a directory", home)}
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		logger.Warn().Str("home", home).Str("mode", fi.Mode().Perm().String()).
-			Msg("the home directory can be read by other users; chmod 700 it")
-	}
-	return nil
-}
-
 // privateFile makes sure only the user can read path: a database copied in
 // by hand may carry a looser mode.
 func privateFile(path string, logger zerolog.Logger) {

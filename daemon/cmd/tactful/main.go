@@ -304,6 +304,11 @@ func (m *Main) runCommand(ctx context.Context, c *command, args []string) error 
 	if e.Home == "" {
 		return usagef("cannot find a home directory; set --home or TACTFUL_HOME")
 	}
+	// Every command reads or writes the home; none may use one that another
+	// user owns or can write to.
+	if err := daemon.CheckHome(e.Home); err != nil {
+		return err
+	}
 	if e.Log, err = m.logger(e.LogFormat, e.LogLevel); err != nil {
 		return err
 	}
