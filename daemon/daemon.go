@@ -80,7 +80,8 @@ type Config struct {
 	ExtraOrigins []string
 	// Version is the daemon's version, shown in welcome and /healthz.
 	Version string
-	// MaxConns bounds simultaneous connections; zero lets the server choose.
+	// MaxConns bounds simultaneous paired connections; zero lets the server
+	// choose. Connections before hello have places of their own.
 	MaxConns int
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"runtime/debug"
 	"sync"
@@ -26,17 +27,27 @@ const (
 	reasonRateLimited  = "too many messages too fast; slow down"
 	reasonTooSlow      = "too far behind on updates; reconnect"
 	reasonTooBig       = "message over the 8 MiB limit"
+	reasonHelloTooBig  = "message over the 4 KiB limit before hello; send hello first"
+	reasonHelloFirst   = "the first message must be hello; send hello with the pairing code"
+	reasonNoPlace      = "too many paired connections; close a tab or try again later"
 	reasonIdle         = "no message for too long; reconnect and ping more often"
 )
 
 // StatusTooSlow closes a connection that does not read its pushed events.
 const StatusTooSlow = websocket.StatusTryAgainLater
 
+// statusDrop is no close code: the writer drops the socket without a close
+// handshake, for an unpaired connection a newer one replaced (admit). A
+// squatter that never answers a close frame must not hold memory for the
+// handshake's timeout.
+const statusDrop websocket.StatusCode = -1
+
 // conn is one WebSocket connection. The handler goroutine reads and answers
 // (read loop); the writer goroutine owns every write and the close.
 type conn struct {
 	s      *Server
-	ws     *websocket.Conn
+	ws     *websocket.Conn // set before run
+	kind   clientKind
 	log    zerolog.Logger
 	send   chan []byte   // outgoing messages, replies and pushes
 	quit   chan struct{} // closed by shutdown
@@ -58,12 +69,15 @@ type conn struct {
 	// connection that says nothing for IdleTimeout is closed, so a peer
 	// gone without a FIN cannot hold one of the MaxConns slots for ever.
 	lastRead atomic.Int64
+
+	// queued: in s.unpaired; paired: counted in s.paired. Both under s.mu.
+	queued, paired bool
 }
 
-func newConn(s *Server, ws *websocket.Conn, remote, origin string) *conn {
+func newConn(s *Server, remote, origin string, kind clientKind) *conn {
 	c := &conn{
 		s:      s,
-		ws:     ws,
+		kind:   kind,
 		log:    s.log.With().Str("remote", remote).Str("origin", clip(origin, 100)).Logger(),
 		send:   make(chan []byte, s.cfg.SendQueue),
 		quit:   make(chan struct{}),
@@ -99,6 +113,12 @@ func (c *conn) shutdown(code websocket.StatusCode, reason string) {
 func (c *conn) refuse(code websocket.StatusCode, reason string) {
 	c.log.Info().Int("code", int(code)).Str("reason", reason).Msg("connection refused")
 	c.shutdown(code, reason)
+}
+
+// evict drops an unpaired connection that a newer one replaced.
+func (c *conn) evict() {
+	c.log.Debug().Msg("unpaired connection dropped for a newer one")
+	c.shutdown(statusDrop, "")
 }
 
 func (c *conn) writeLoop() {
@@ -137,6 +157,10 @@ func (c *conn) writeLoop() {
 			c.refuse(protocol.ClosePairingRotated, reasonRotated)
 			rotated = nil
 		case <-c.quit:
+			if c.closeCode == statusDrop {
+				c.ws.CloseNow()
+				return
+			}
 			// Replies already queued answer requests the daemon acted on (a
 			// note stored, say); send them before the close frame so the
 			// client learns what happened. Not for a client closed for being
@@ -210,9 +234,13 @@ func (c *conn) readLoop() {
 			return
 		default:
 		}
-		typ, data, err := c.ws.Read(ctx)
+		typ, data, err := c.read(ctx)
 		c.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
+			if errors.Is(err, errHelloTooBig) {
+				c.refuse(websocket.StatusMessageTooBig, reasonHelloTooBig)
+				return
+			}
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				// The library has sent 1009 already; this records and logs it.
 				c.refuse(websocket.StatusMessageTooBig, reasonTooBig)
@@ -241,10 +269,37 @@ func (c *conn) readLoop() {
 		c.refusals = 0
 		if typ != websocket.MessageText {
 			c.reply(protocol.NewError("", protocol.Errorf(protocol.CodeBadJSON, "Send each message as one JSON object in a text frame.")))
+			if !c.authed.Load() {
+				c.refuse(protocol.CloseHelloExpected, reasonHelloFirst)
+				return
+			}
 			continue
 		}
 		c.handle(data)
 	}
+}
+
+var errHelloTooBig = errors.New("message over the hello limit")
+
+// read reads one message. Before hello it reads at most MaxHelloBytes of it
+// itself (the socket's limit is one byte more, so the library never trips
+// first), so that the close can say what to do.
+func (c *conn) read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	if c.authed.Load() {
+		return c.ws.Read(ctx)
+	}
+	typ, r, err := c.ws.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, c.s.cfg.MaxHelloBytes+1))
+	if err != nil {
+		return 0, nil, err
+	}
+	if int64(len(data)) > c.s.cfg.MaxHelloBytes {
+		return 0, nil, errHelloTooBig
+	}
+	return typ, data, nil
 }
 
 // peekID reads the id of a message the server will not otherwise read, so
@@ -268,6 +323,11 @@ func (c *conn) handle(data []byte) {
 	if err != nil {
 		c.log.Debug().Str("code", string(protocol.ErrorCode(err))).Msg("bad request")
 		c.reply(protocol.NewError(id, err))
+		if !c.authed.Load() {
+			// Only a hello may come first; a client that cannot say one
+			// gets its error, then the close.
+			c.refuse(protocol.CloseHelloExpected, reasonHelloFirst)
+		}
 		return
 	}
 	if h, ok := req.(*protocol.Hello); ok {
@@ -278,6 +338,7 @@ func (c *conn) handle(data []byte) {
 		c.log.Debug().Str("type", req.RequestType()).Msg("request before hello")
 		c.reply(protocol.NewError(id, protocol.Errorf(protocol.CodeUnauthorized,
 			"Say hello with the pairing code first; run `tactful pair` to see it.")))
+		c.refuse(protocol.CloseHelloExpected, reasonHelloFirst)
 		return
 	}
 	reply, changed, err := c.s.safeHandle(req)
@@ -333,6 +394,11 @@ func (c *conn) hello(h *protocol.Hello) {
 		}
 		return
 	}
+	if !c.s.pair(c) {
+		c.refuse(websocket.StatusTryAgainLater, reasonNoPlace)
+		return
+	}
+	c.ws.SetReadLimit(protocol.MaxMessageBytes)
 	c.authed.Store(true)
 	c.authCh <- gen // buffered; sent once
 	c.log.Debug().Str("client", h.Client).Str("client_version", h.ClientVersion).Int("protocol", h.Protocol).Msg("hello")

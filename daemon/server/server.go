@@ -57,6 +57,14 @@ const (
 	DefaultPairingPoll  = time.Second
 )
 
+// Defaults for connections before hello.
+const (
+	DefaultMaxUnpaired = 8 // per kind of client
+	// DefaultMaxHelloBytes bounds a message before hello: a hello is a few
+	// hundred bytes.
+	DefaultMaxHelloBytes = 4 << 10
+)
+
 // Config configures a Server. Store and Pairing are required for /ws and
 // /backup; every other zero field takes its default.
 type Config struct {
@@ -66,9 +74,14 @@ type Config struct {
 	// ExtraOrigins are more Origin values accepted exactly as written (e.g. an
 	// unpacked development build of the extension).
 	ExtraOrigins []string
-	// MaxConns caps open WebSocket connections; more get 503.
+	// MaxConns caps paired WebSocket connections; more get 503.
 	MaxConns int
-	Logger   zerolog.Logger
+	// MaxUnpaired caps connections that have not said hello yet, per kind
+	// of client (with an Origin, without); a newer one drops the oldest.
+	MaxUnpaired int
+	// MaxHelloBytes is the read limit before hello; more is closed with 1009.
+	MaxHelloBytes int64
+	Logger        zerolog.Logger
 	// Version is the daemon's version, sent in welcome, status and /healthz.
 	Version string
 
@@ -109,28 +122,34 @@ type Server struct {
 	now   func() time.Time
 	mux   *http.ServeMux
 
-	mu     sync.Mutex
-	conns  map[*conn]struct{} // accepted WebSocket connections
-	active int                // reserved slots: accepted plus being accepted
-	closed bool
-	quit   chan struct{} // closed by Close
-	wg     sync.WaitGroup
+	mu    sync.Mutex
+	conns map[*conn]struct{} // admitted WebSocket connections
+	// unpaired holds each kind's connections before hello, oldest first;
+	// paired counts the others.
+	unpaired  [2][]*conn
+	paired    int
+	evictions int // unpaired connections dropped for newer ones
+	closed    bool
+	quit      chan struct{} // closed by Close
+	wg        sync.WaitGroup
 
 	// hook, when set by a test, runs before each authenticated request.
 	hook func(protocol.Request)
 }
 
-// New returns a Server. It starts one goroutine that watches the pairing code
-// file; Close stops it.
 // orDefault gives a knob left at zero (or set below it) its default.
-func orDefault[T int | float64 | time.Duration](v *T, def T) {
+func orDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
 	if *v <= 0 {
 		*v = def
 	}
 }
 
+// New returns a Server. It starts one goroutine that watches the pairing code
+// file; Close stops it.
 func New(cfg Config) *Server {
 	orDefault(&cfg.MaxConns, DefaultMaxConns)
+	orDefault(&cfg.MaxUnpaired, DefaultMaxUnpaired)
+	orDefault(&cfg.MaxHelloBytes, DefaultMaxHelloBytes)
 	orDefault(&cfg.HelloTimeout, protocol.HelloTimeout)
 	if cfg.BadCodeDelay == 0 { // negative: no delay (tests)
 		cfg.BadCodeDelay = DefaultBadCodeDelay
@@ -345,15 +364,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusForbidden, "Origin not allowed: only the tactful extension and local programs may connect.", "origin not allowed")
 		return
 	}
-	if !s.reserve() {
-		if s.isClosed() {
-			s.refuse(w, r, http.StatusServiceUnavailable, "The tactful daemon is shutting down.", "shutting down")
-		} else {
-			s.refuse(w, r, http.StatusServiceUnavailable, fmt.Sprintf("Too many connections: the daemon takes at most %d at a time. Close a tab or try again later.", s.cfg.MaxConns), "too many connections")
-		}
+	kind := localProgram
+	if _, ok := r.Header["Origin"]; ok {
+		kind = browserExtension
+	}
+	c := newConn(s, r.RemoteAddr, r.Header.Get("Origin"), kind)
+	switch s.admit(c) {
+	case admitClosed:
+		s.refuse(w, r, http.StatusServiceUnavailable, "The tactful daemon is shutting down.", "shutting down")
+		return
+	case admitFull:
+		s.refuse(w, r, http.StatusServiceUnavailable, tooManySentence(s.cfg.MaxConns), "too many connections")
 		return
 	}
-	defer s.release()
+	defer s.remove(c)
 	// Accept's own Origin check would refuse chrome-extension:// (its host is
 	// not ours); the checks above replace it.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
@@ -362,55 +386,105 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug().Err(err).Str("remote", r.RemoteAddr).Msg("websocket upgrade failed")
 		return
 	}
-	ws.SetReadLimit(protocol.MaxMessageBytes)
-	c := newConn(s, ws, r.RemoteAddr, r.Header.Get("Origin"))
-	if !s.add(c) {
-		ws.Close(websocket.StatusGoingAway, "daemon shutting down")
-		return
-	}
-	defer s.remove(c)
+	// Until hello, a message is at most a hello: an unpaired client cannot
+	// make the daemon hold megabytes (see pair for the paired limit).
+	ws.SetReadLimit(s.cfg.MaxHelloBytes + 1)
+	c.ws = ws
 	c.run()
 }
 
-// reserve takes a connection slot, and accounts for the handler in wg.
-func (s *Server) reserve() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || s.active >= s.cfg.MaxConns {
-		return false
-	}
-	s.active++
-	s.wg.Add(1)
-	return true
+func tooManySentence(max int) string {
+	return fmt.Sprintf("Too many connections: the daemon takes at most %d paired at a time. Close a tab or try again later.", max)
 }
 
-func (s *Server) release() {
-	s.mu.Lock()
-	s.active--
-	s.mu.Unlock()
-	s.wg.Done()
-}
+// clientKind sorts connections before hello, so that one kind of client
+// cannot take the other's place in the queue for hello.
+type clientKind int
 
-func (s *Server) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
+const (
+	localProgram     clientKind = iota // no Origin: the command line, scripts
+	browserExtension                   // an allowed Origin: the extension
+)
 
-func (s *Server) add(c *conn) bool {
+type admission int
+
+const (
+	admitted admission = iota
+	admitFull
+	admitClosed
+)
+
+// admit takes a place for c before its hello. Connections that have not
+// paired yet have places of their own, MaxUnpaired per kind of client, apart
+// from the MaxConns paired ones: clients that never pair cannot keep a
+// paired client out. When a kind's places are full the oldest unpaired
+// connection of that kind is dropped: a silent squatter holds its place
+// only until newer clients arrive, while a real client pairs within a
+// round trip of connecting. It refuses only when the daemon is closing or
+// every paired place is taken.
+func (s *Server) admit(c *conn) admission {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
+		return admitClosed
+	}
+	if s.paired >= s.cfg.MaxConns {
+		return admitFull
+	}
+	queue := s.unpaired[c.kind]
+	if len(queue) >= s.cfg.MaxUnpaired {
+		oldest := queue[0]
+		queue = queue[1:]
+		oldest.queued = false
+		oldest.evict()
+		s.evictions++
+	}
+	s.unpaired[c.kind] = append(queue, c)
+	c.queued = true
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	return admitted
+}
+
+// pair moves c from the unpaired places to a paired one; false when every
+// paired place is taken, or c was dropped meanwhile.
+func (s *Server) pair(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !c.queued || s.paired >= s.cfg.MaxConns {
 		return false
 	}
-	s.conns[c] = struct{}{}
+	s.dequeue(c)
+	c.paired = true
+	s.paired++
 	return true
+}
+
+// dequeue removes c from its kind's unpaired places (s.mu held).
+func (s *Server) dequeue(c *conn) {
+	if !c.queued {
+		return
+	}
+	c.queued = false
+	q := s.unpaired[c.kind]
+	for i, x := range q {
+		if x == c {
+			s.unpaired[c.kind] = append(q[:i:i], q[i+1:]...)
+			return
+		}
+	}
 }
 
 func (s *Server) remove(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.dequeue(c)
+	if c.paired {
+		c.paired = false
+		s.paired--
+	}
 	s.mu.Unlock()
+	s.wg.Done()
 }
 
 // authenticated counts the connections past hello.
