@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/tactful/tactful/protocol"
 )
@@ -62,7 +63,7 @@ type conn struct {
 	// checking is set once a hello's code is being checked: its answer (a
 	// welcome or 4002) decides, not the hello deadline.
 	checking atomic.Bool
-	limit    bucket
+	limit    *rate.Limiter // read loop only, on the server's clock
 	// refusals counts rate_limited replies in a row (read loop only).
 	refusals int
 	// lastRead is when the last message arrived (UnixNano): a paired
@@ -83,7 +84,7 @@ func newConn(s *Server, remote, origin string, kind clientKind) *conn {
 		quit:   make(chan struct{}),
 		authCh: make(chan uint64, 1),
 		done:   make(chan struct{}),
-		limit:  bucket{rate: s.cfg.RateLimit, burst: float64(s.cfg.RateBurst), tokens: float64(s.cfg.RateBurst)},
+		limit:  rate.NewLimiter(rate.Limit(s.cfg.RateLimit), s.cfg.RateBurst),
 	}
 	c.lastRead.Store(time.Now().UnixNano())
 	return c
@@ -109,9 +110,10 @@ func (c *conn) shutdown(code websocket.StatusCode, reason string) {
 	})
 }
 
-// refuse closes the connection for a reason worth an info line.
+// refuse closes the connection for a reason worth an info line, rate
+// limited with every other refusal's (refusalLog).
 func (c *conn) refuse(code websocket.StatusCode, reason string) {
-	c.log.Info().Int("code", int(code)).Str("reason", reason).Msg("connection refused")
+	c.s.refusals.info(c.log).Int("code", int(code)).Str("reason", reason).Msg("connection refused")
 	c.shutdown(code, reason)
 }
 
@@ -253,7 +255,7 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
-		if !c.limit.allow(c.s.now()) {
+		if !c.limit.AllowN(c.s.now(), 1) {
 			c.refusals++
 			if c.refusals >= c.s.cfg.MaxRefusals {
 				c.refuse(protocol.CloseRateLimited, reasonRateLimited)
@@ -409,24 +411,4 @@ func (c *conn) hello(h *protocol.Hello) {
 		Tags:          c.s.vocabulary(),
 		Statuses:      protocol.Statuses,
 	})
-}
-
-// bucket is a token bucket: rate tokens a second, up to burst.
-type bucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func (b *bucket) allow(now time.Time) bool {
-	if !b.last.IsZero() && now.After(b.last) {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	if b.last.IsZero() || now.After(b.last) {
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		b.tokens--
-		return true
-	}
-	return false
 }

@@ -37,6 +37,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/tactful/tactful/daemon/annotate"
 	"github.com/tactful/tactful/daemon/pairing"
@@ -55,6 +56,13 @@ const (
 	DefaultIdleTimeout  = 2 * time.Minute
 	DefaultBadCodeDelay = 500 * time.Millisecond
 	DefaultPairingPoll  = time.Second
+)
+
+// Refusals write at most this many info lines a second, after a burst: one
+// line per refusal made 17.7 MB of log for 10,000 attempts.
+const (
+	DefaultRefusalLinesPerSecond = 1
+	DefaultRefusalLineBurst      = 20
 )
 
 // Defaults for connections before hello.
@@ -130,6 +138,7 @@ type Server struct {
 	paired    int
 	evictions int // unpaired connections dropped for newer ones
 	closed    bool
+	refusals  refusalLog
 	quit      chan struct{} // closed by Close
 	wg        sync.WaitGroup
 
@@ -179,6 +188,9 @@ func New(cfg Config) *Server {
 		now:   now,
 		conns: map[*conn]struct{}{},
 		quit:  make(chan struct{}),
+		refusals: refusalLog{
+			limit: rate.NewLimiter(rate.Every(time.Second/DefaultRefusalLinesPerSecond), DefaultRefusalLineBurst),
+		},
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc(protocol.Path, s.serveWS)
@@ -307,9 +319,10 @@ func (s *Server) pause(done <-chan struct{}) {
 }
 
 // refuse answers an HTTP request with status and a sentence, and logs why at
-// info level. It never logs a pairing code, a name or a note.
+// info level, rate limited (refusalLog). It never logs a pairing code, a
+// name or a note.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, sentence, why string) {
-	s.log.Info().Str("remote", r.RemoteAddr).Str("host", clip(r.Host, 100)).
+	s.refusals.info(s.log).Str("remote", r.RemoteAddr).Str("host", clip(r.Host, 100)).
 		Str("origin", clip(r.Header.Get("Origin"), 100)).Str("path", clip(r.URL.Path, 100)).
 		Int("status", status).Str("reason", why).Msg("request refused")
 	w.Header().Set("Cache-Control", "no-store")
@@ -520,4 +533,33 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// refusalLog rate-limits the info lines of refused requests and
+// connections: a flood of refusals (wrong codes, foreign origins) must not
+// fill the disk. A line that is written says how many were left out since
+// the last one. It runs on the wall clock, not the server's injected one,
+// which tests may stop.
+type refusalLog struct {
+	limit *rate.Limiter
+
+	mu      sync.Mutex
+	skipped int
+}
+
+// info returns an info event for one refusal, or nil (on which every
+// zerolog method is a no-op) when over the limit.
+func (r *refusalLog) info(log zerolog.Logger) *zerolog.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.limit.Allow() {
+		r.skipped++
+		return nil
+	}
+	ev := log.Info()
+	if r.skipped > 0 {
+		ev = ev.Int("refusals_not_logged", r.skipped)
+		r.skipped = 0
+	}
+	return ev
 }
