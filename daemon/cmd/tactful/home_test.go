@@ -42,4 +42,8 @@ func TestCommandsRefuseAHomeOthersCanWrite(t *testing.T) {
 			}
 		})
 	}
+	// version reads no home, so it answers whatever the home.
+	if out, _, err := runMain(t, testCtx(t), "version", "--home", home); err != nil || !strings.Contains(out, "tactful") {
+		t.Errorf("version with an unsafe home: %q, %v", out, err)
+	}
 }
