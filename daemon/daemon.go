@@ -26,6 +26,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tactful/tactful/daemon/annotate"
+	"github.com/tactful/tactful/daemon/internal/fsowner"
 	"github.com/tactful/tactful/daemon/pairing"
 	"github.com/tactful/tactful/daemon/server"
 	"github.com/tactful/tactful/daemon/store"
@@ -249,6 +250,11 @@ func Start(cfg Config) (*Daemon, error) {
 func privateFile(path string, logger zerolog.Logger) {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	// Like the pairing code: only the user's own file is theirs to change.
+	if mine, _ := fsowner.Mine(fi); !mine {
+		logger.Warn().Str("path", path).Str("owner", fsowner.Describe(fi)).Msg("the database belongs to another user; leaving its mode alone")
 		return
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
