@@ -11,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	tactfulclient "github.com/tactful/tactful/daemon/client"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -104,7 +105,8 @@ func squatters(t *testing.T, e *env, n int, origin string) (stop func()) {
 }
 
 // Issue 10: forty silent, reconnecting clients without an Origin made the
-// real extension get 503 on 20 of 20 tries.
+// real extension get 503 on 20 of 20 tries. Now neither the extension nor
+// the command line waits among them.
 func TestSilentClientsNeverKeepTheExtensionOut(t *testing.T) {
 	e := newEnv(t)
 	ctx := testContext(t)
@@ -121,7 +123,21 @@ func TestSilentClientsNeverKeepTheExtensionOut(t *testing.T) {
 		c.ws.Close(websocket.StatusNormalClosure, "")
 		paired.ping()
 	}
-	// A local program (no Origin, like the command line) competes with the
+	// The command line (daemon/client) shows the code at the upgrade, so it
+	// takes a paired place at once and meets no squatter.
+	addr := strings.TrimPrefix(e.ts.URL, "http://")
+	for i := range 20 {
+		cli, err := tactfulclient.Dial(ctx, addr, e.code, nil)
+		if err != nil {
+			t.Fatalf("try %d: the command line could not connect: %v", i, err)
+		}
+		var pong protocol.Pong
+		if err := cli.Call(ctx, protocol.Ping{}, &pong); err != nil {
+			t.Fatalf("try %d: ping: %v", i, err)
+		}
+		cli.Close()
+	}
+	// A local program that does not (a raw WebSocket) competes with the
 	// squatters for the same places. The oldest is dropped for the newest,
 	// so it gets in, though squatters that arrive between its upgrade and
 	// its hello may drop it first: here it took 2 to 7 tries a pairing.
@@ -217,4 +233,31 @@ func TestUnpairedBigMessagesCostLittle(t *testing.T) {
 			alloc>>20, attackers)
 	}
 	paired.ping()
+}
+
+// A code shown at the upgrade only decides where a connection waits: a
+// wrong one queues it with the unpaired, and hello decides as always.
+func TestACodeAtTheUpgradeIsCheckedAgainAtHello(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxConns = 1 })
+	ctx := testContext(t)
+	bearer := func(code string) func(*websocket.DialOptions) {
+		return func(o *websocket.DialOptions) { o.HTTPHeader.Set("Authorization", "Bearer "+code) }
+	}
+	wrong, _, err := e.dial(ctx, "", bearer("00000-00000-00000-00000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The wrong code took no paired place: the right one takes the only
+	// one, before hello, and a second such connection finds none.
+	first, _, err := e.dial(ctx, "", bearer(e.code))
+	if err != nil {
+		t.Fatalf("the right code at the upgrade: %v", err)
+	}
+	if _, resp, err := e.dial(ctx, "", bearer(e.code)); err == nil || resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("a second connection with MaxConns 1: %v, %v; want 503", resp, err)
+	}
+	first.hello(e.code)
+	first.ping()
+	wrong.send(map[string]any{"type": "hello", "protocol": protocol.Version, "pairing_code": "00000-00000-00000-00000"})
+	wrong.expectClose(protocol.CloseBadPairingCode)
 }

@@ -382,7 +382,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		kind = browserExtension
 	}
 	c := newConn(s, r.RemoteAddr, r.Header.Get("Origin"), kind)
-	switch s.admit(c) {
+	switch s.admit(c, kind == localProgram && s.showsCode(r)) {
 	case admitClosed:
 		s.refuse(w, r, http.StatusServiceUnavailable, "The tactful daemon is shutting down.", "shutting down")
 		return
@@ -427,15 +427,29 @@ const (
 	admitClosed
 )
 
+// showsCode reports whether the upgrade request carries the pairing code
+// as Authorization: Bearer, as `tactful backup` sends it to /backup. A local
+// program (the command line) can; a browser cannot. The connection must
+// still say hello with the code: this only decides where it waits.
+func (s *Server) showsCode(r *http.Request) bool {
+	code, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(code) == "" || s.cfg.Pairing == nil {
+		return false
+	}
+	_, ok = s.cfg.Pairing.Check(code)
+	return ok
+}
+
 // admit takes a place for c before its hello. Connections that have not
 // paired yet have places of their own, MaxUnpaired per kind of client, apart
 // from the MaxConns paired ones: clients that never pair cannot keep a
 // paired client out. When a kind's places are full the oldest unpaired
 // connection of that kind is dropped: a silent squatter holds its place
 // only until newer clients arrive, while a real client pairs within a
-// round trip of connecting. It refuses only when the daemon is closing or
-// every paired place is taken.
-func (s *Server) admit(c *conn) admission {
+// round trip of connecting. A client that showed the code at the upgrade
+// (showsCode) takes a paired place at once and queues with no one. admit
+// refuses only when the daemon is closing or every paired place is taken.
+func (s *Server) admit(c *conn, showedCode bool) admission {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -443,6 +457,13 @@ func (s *Server) admit(c *conn) admission {
 	}
 	if s.paired >= s.cfg.MaxConns {
 		return admitFull
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	if showedCode {
+		c.paired = true
+		s.paired++
+		return admitted
 	}
 	queue := s.unpaired[c.kind]
 	if len(queue) >= s.cfg.MaxUnpaired {
@@ -454,16 +475,18 @@ func (s *Server) admit(c *conn) admission {
 	}
 	s.unpaired[c.kind] = append(queue, c)
 	c.queued = true
-	s.conns[c] = struct{}{}
-	s.wg.Add(1)
 	return admitted
 }
 
 // pair moves c from the unpaired places to a paired one; false when every
-// paired place is taken, or c was dropped meanwhile.
+// paired place is taken, or c was dropped meanwhile. A connection admitted
+// paired (showsCode) is paired already.
 func (s *Server) pair(c *conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.paired {
+		return true
+	}
 	if !c.queued || s.paired >= s.cfg.MaxConns {
 		return false
 	}
