@@ -16,13 +16,14 @@ import (
 	"github.com/tactful/tactful/protocol"
 )
 
-// bendBucket points the root page of the top-level bucket name in the bbolt
-// file raw to page id, and returns whether it found the bucket with a page
-// of its own. It reads bbolt's format 2: the meta page with the higher
-// transaction id names the root page; the root is a leaf page whose
-// elements are 16 bytes (flags, pos, ksize, vsize) and whose bucket values
-// start with the bucket's root page id.
-func bendBucket(raw []byte, name string, id uint64) bool {
+// bendFirstLeaf finds the top-level bucket name in the bbolt file raw, goes
+// down its first branch to a leaf, and points that leaf's first key at
+// offset far. It reads bbolt's format 2: the meta page with the higher
+// transaction id names the root page; leaf elements are 16 bytes (flags,
+// pos, ksize, vsize, with pos counted from the element); branch elements
+// are 16 bytes (pos, ksize, page id); a bucket's value starts with its root
+// page id. It reports whether the bucket had a tree of its own.
+func bendFirstLeaf(raw []byte, name string, far int) bool {
 	ne := binary.NativeEndian
 	pageSize := int(ne.Uint32(raw[16+8:]))
 	meta := raw[16:]
@@ -30,27 +31,27 @@ func bendBucket(raw []byte, name string, id uint64) bool {
 		meta = other
 	}
 	page := raw[int(ne.Uint64(meta[16:]))*pageSize:]
-	if ne.Uint16(page[8:])&0x02 == 0 {
-		return false // not a leaf: more buckets than this test expects
-	}
+	id := 0
 	for i := range int(ne.Uint16(page[10:])) {
 		elem := page[16+i*16:]
 		pos, ksize := int(ne.Uint32(elem[4:])), int(ne.Uint32(elem[8:]))
-		if ne.Uint32(elem)&1 == 0 || string(elem[pos:pos+ksize]) != name {
-			continue
+		if ne.Uint32(elem)&1 != 0 && string(elem[pos:pos+ksize]) == name {
+			id = int(ne.Uint64(elem[pos+ksize:]))
 		}
-		value := elem[pos+ksize:]
-		if ne.Uint64(value) == 0 {
-			return false // inline
-		}
-		ne.PutUint64(value, id)
-		return true
 	}
-	return false
+	if id == 0 {
+		return false
+	}
+	for ne.Uint16(raw[id*pageSize+8:]) == 0x01 { // branch: take the first child
+		id = int(ne.Uint64(raw[id*pageSize+16+8:]))
+	}
+	elem := id*pageSize + 16
+	ne.PutUint32(raw[elem+4:], uint32(far-elem))
+	return true
 }
 
-// A page deep in a damaged file that points past its end passes every
-// check at open. Reading it faults; the read loop's SetPanicOnFault turns
+// A key deep in a damaged file that lies past its end passes every check
+// at open. Reading it faults; the read loop's SetPanicOnFault turns
 // that into a panic that is answered as internal_error, and the daemon
 // keeps serving, where before the process died with SIGBUS.
 func TestADamagedPageIsAnErrorNotACrash(t *testing.T) {
@@ -74,7 +75,7 @@ func TestADamagedPageIsAnErrorNotACrash(t *testing.T) {
 	}
 	pageSize := int(binary.NativeEndian.Uint32(raw[16+8:]))
 	// Past the end of the file, inside bbolt's mapping: a SIGBUS.
-	if !bendBucket(raw, "contacts", uint64(len(raw)/pageSize+16)) {
+	if !bendFirstLeaf(raw, "contacts", (len(raw)/pageSize+16)*pageSize) {
 		t.Fatal("the contacts bucket has no page of its own to damage")
 	}
 	if err := os.WriteFile(path, raw, 0o600); err != nil {

@@ -18,12 +18,15 @@ import (
 // bbolt trusts the file it maps: a meta page whose checksum is right but
 // whose root or freelist lies past the end of the file makes it read memory
 // the file never filled, and the process dies with SIGBUS or SIGSEGV, which
-// no recover catches. checkFile reads the meta pages with plain reads before
-// bbolt maps anything and refuses a file whose meta page, the one bbolt
-// would use, points outside the file. Damage deeper in the tree is caught
-// where bbolt reads it: openBolt, prepare and Verify run with
-// debug.SetPanicOnFault, so such a read panics and faultToDamaged turns the
-// panic into the "damaged" error.
+// no recover catches; a branch page that points back up its tree makes it
+// recurse until the stack overflows, which is fatal too. checkFile reads
+// the meta pages with plain reads before bbolt maps anything and refuses a
+// file whose meta page, the one bbolt would use, points outside the file;
+// then it walks the branch pages of every bucket (treeWalk), refusing a
+// child outside the file and a loop. Damage it does not read (a key or
+// value in a leaf) is caught where bbolt reads it: openBolt, prepare,
+// Verify and the server's read loop run with debug.SetPanicOnFault, so such
+// a read panics and faultToDamaged turns the panic into the "damaged" error.
 
 // The layout of a bbolt (format 2) page header and meta page, in the
 // machine's byte order as bbolt writes them.
@@ -160,6 +163,103 @@ func checkMeta(r *pageReader, size uint64) error {
 	if m.freelist != boltNoFreelist {
 		if err := checkPage(r, pageSize, m.pgid, m.freelist, boltFreelistPage); err != nil {
 			return fmt.Errorf("its freelist %w", err)
+		}
+	}
+	w := &treeWalk{r: r, pageSize: pageSize, pgid: m.pgid, seen: map[uint64]bool{}}
+	return w.tree(m.root, 0, w.bucketEntries)
+}
+
+// treeWalk follows the branch pages of the root tree and of each top-level
+// bucket with plain reads. bbolt recurses through branch pages without
+// remembering where it has been: a branch that points back up the tree
+// recurses until the stack overflows, a fatal error like a fault. Leaves
+// are read only in the root tree (tactful's six buckets), so the walk
+// costs a few pages even on a large store.
+type treeWalk struct {
+	r              *pageReader
+	pageSize, pgid uint64
+	seen           map[uint64]bool
+}
+
+// maxTreeDepth is far beyond any real tree: bbolt's fan-out keeps a tree
+// of millions of keys under ten levels.
+const maxTreeDepth = 32
+
+// tree walks the tree at page id; leaf, when not nil, reads its leaf pages.
+func (w *treeWalk) tree(id uint64, depth int, leaf func(page []byte) error) error {
+	switch {
+	case depth > maxTreeDepth:
+		return fmt.Errorf("its tree is more than %d pages deep", maxTreeDepth)
+	case id < 2 || id >= w.pgid:
+		return fmt.Errorf("page %d lies outside its %d pages", id, w.pgid)
+	case w.seen[id]:
+		return fmt.Errorf("page %d is reached twice: its tree loops", id)
+	}
+	w.seen[id] = true
+	ne := binary.NativeEndian
+	h := readPage(w.r, int64(id*w.pageSize), boltPageHeader)
+	if len(h) < boltPageHeader || ne.Uint64(h) != id {
+		return fmt.Errorf("page %d cannot be read or says it is another", id)
+	}
+	flags, count := ne.Uint16(h[8:]), int(ne.Uint16(h[10:]))
+	switch {
+	case flags == boltBranchPage:
+		// Branch elements: pos u32, ksize u32, pgid u64.
+		elems := readPage(w.r, int64(id*w.pageSize)+boltPageHeader, count*16)
+		if len(elems) < count*16 {
+			return fmt.Errorf("branch page %d is cut short", id)
+		}
+		for i := range count {
+			if err := w.tree(ne.Uint64(elems[i*16+8:]), depth+1, leaf); err != nil {
+				return err
+			}
+		}
+		return nil
+	case flags == boltLeafPage:
+		if leaf == nil {
+			return nil
+		}
+		overflow := uint64(ne.Uint32(h[12:]))
+		if overflow > 16 {
+			return fmt.Errorf("the root leaf page %d runs %d pages long", id, overflow)
+		}
+		return leaf(readPage(w.r, int64(id*w.pageSize), int((overflow+1)*w.pageSize)))
+	default:
+		return fmt.Errorf("page %d has the wrong type (%#x)", id, flags)
+	}
+}
+
+// bucketEntries walks the tree of each bucket a root leaf page names. A
+// leaf element is flags u32, pos u32, ksize u32, vsize u32, where pos
+// counts from the element; a bucket's value starts with its root page id,
+// 0 for a bucket stored inline in the value.
+func (w *treeWalk) bucketEntries(page []byte) error {
+	ne := binary.NativeEndian
+	count := int(ne.Uint16(page[10:]))
+	if boltPageHeader+count*16 > len(page) {
+		return errors.New("a leaf page of its root lists more entries than it holds")
+	}
+	for i := range count {
+		at := boltPageHeader + i*16
+		elem := page[at:]
+		flags, pos, ksize, vsize := ne.Uint32(elem), int(ne.Uint32(elem[4:])), int(ne.Uint32(elem[8:])), int(ne.Uint32(elem[12:]))
+		if flags&1 == 0 {
+			continue
+		}
+		if pos < 0 || ksize < 0 || vsize < 16 || at+pos+ksize+vsize > len(page) {
+			return errors.New("a bucket entry of its root lies outside its page")
+		}
+		value := page[at+pos+ksize : at+pos+ksize+vsize]
+		root := ne.Uint64(value)
+		if root == 0 {
+			// Inline: a leaf page follows the 16-byte bucket header.
+			if len(value) < 16+boltPageHeader || ne.Uint16(value[16+8:]) != boltLeafPage {
+				return errors.New("an inline bucket of its root is not a leaf page")
+			}
+			continue
+		}
+		if err := w.tree(root, 0, nil); err != nil {
+			return err
 		}
 	}
 	return nil

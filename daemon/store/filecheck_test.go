@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"os"
 	"path/filepath"
@@ -99,63 +100,116 @@ func TestDamagedFilesAreRefusedNotFatal(t *testing.T) {
 	}
 }
 
-// A page deeper in the tree pointing past the end passes checkFile; the
-// fault it causes when read must end as an error, not a dead process.
-func TestFaultDeepInTheTreeIsAnError(t *testing.T) {
-	raw := craftedStore(t, nil)
+// largeStore returns the bytes of a real store whose contacts bucket has a
+// tree of its own (a branch page over leaves), and its page size.
+func largeStore(t *testing.T) ([]byte, int) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "x.db")
+	db := openAt(t, p, newClock())
+	var seen []Sighting
+	for i := range 300 {
+		seen = append(seen, Sighting{Slug: fmt.Sprintf("person-%03d", i), Name: fmt.Sprintf("Person %d of a large enough store", i)})
+	}
+	see(t, db, seen...)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw, int(liveMeta(raw).pageSize)
+}
+
+// bucketRootPage returns the page id of the root of the top-level bucket
+// name, or 0 when it is inline.
+func bucketRootPage(t *testing.T, raw []byte, name string) uint64 {
+	t.Helper()
+	ne := binary.NativeEndian
 	m := liveMeta(raw)
-	pageSize, root := int(m.pageSize), int(m.root)
-	// The root leaf holds the bucket entries; point each inline-less
-	// bucket's root page far outside the file.
+	page := raw[m.root*uint64(m.pageSize):]
+	for i := range int(ne.Uint16(page[10:])) {
+		elem := page[boltPageHeader+i*16:]
+		pos, ksize := int(ne.Uint32(elem[4:])), int(ne.Uint32(elem[8:]))
+		if ne.Uint32(elem)&1 != 0 && string(elem[pos:pos+ksize]) == name {
+			return ne.Uint64(elem[pos+ksize:])
+		}
+	}
+	t.Fatalf("no bucket %s", name)
+	return 0
+}
+
+// A leaf page deep in a bucket whose first key lies past the end of the
+// file passes checkFile (it reads only branch pages there). The read that
+// meets it faults: Verify must end with the damaged error, not a dead
+// process.
+func TestFaultDeepInTheTreeIsAnError(t *testing.T) {
+	raw, pageSize := largeStore(t)
+	ne := binary.NativeEndian
+	branch := bucketRootPage(t, raw, "contacts")
+	if branch == 0 || ne.Uint16(raw[int(branch)*pageSize+8:]) != boltBranchPage {
+		t.Fatal("the contacts bucket has no branch page: the store is too small for this test")
+	}
+	leaf := int(ne.Uint64(raw[int(branch)*pageSize+boltPageHeader+8:]))
 	// Past the end of the file but inside bbolt's 256 MiB mapping: reading
 	// it is a SIGBUS, which only SetPanicOnFault turns into a panic.
-	pastTheEnd := uint64(len(raw)/pageSize + 16)
-	if pastTheEnd*uint64(pageSize) >= initialMmapSize {
+	pastTheEnd := (len(raw)/pageSize + 16) * pageSize
+	if pastTheEnd >= initialMmapSize {
 		t.Fatalf("the store grew to %d bytes, past bbolt's mapping: the test needs a smaller file", len(raw))
 	}
-	page := raw[root*pageSize:]
-	count := int(binary.NativeEndian.Uint16(page[10:]))
-	bent := 0
-	for i := range count {
-		elem := page[boltPageHeader+i*16:]
-		flags := binary.NativeEndian.Uint32(elem)
-		pos, ksize := int(binary.NativeEndian.Uint32(elem[4:])), int(binary.NativeEndian.Uint32(elem[8:]))
-		if flags&1 == 0 {
-			continue
-		}
-		value := elem[pos+ksize:]
-		if binary.NativeEndian.Uint64(value) != 0 { // a bucket with its own root page
-			binary.NativeEndian.PutUint64(value, pastTheEnd)
-			bent++
-		}
-	}
-	if bent == 0 {
-		// Every bucket is inline in so small a store: make one point out.
-		for i := range count {
-			elem := page[boltPageHeader+i*16:]
-			pos, ksize := int(binary.NativeEndian.Uint32(elem[4:])), int(binary.NativeEndian.Uint32(elem[8:]))
-			binary.NativeEndian.PutUint64(elem[pos+ksize:], pastTheEnd)
-			bent++
-		}
-	}
+	elem := leaf*pageSize + boltPageHeader
+	ne.PutUint32(raw[elem+4:], uint32(pastTheEnd-elem))
 	path := filepath.Join(t.TempDir(), "tactful.db")
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := checkFile(path); err != nil {
-		t.Fatalf("checkFile reads only the meta pages and the root, yet refused: %v", err)
+		t.Fatalf("checkFile reads no leaf of a bucket, yet refused: %v", err)
 	}
 	err := Verify(path)
 	if err == nil || !strings.Contains(err.Error(), "is not a tactful database or is damaged") {
 		t.Errorf("Verify = %v, want damaged", err)
 	}
-	db, err := Open(path, Options{ReadOnly: true, Logger: testLogger(t)})
-	if err == nil {
-		db.Close()
-		t.Fatal("Open accepted a file whose buckets point outside it")
-	}
-	if !strings.Contains(err.Error(), "is not a tactful database or is damaged") {
-		t.Errorf("Open = %v, want damaged", err)
+}
+
+// bbolt recurses through branch pages without remembering them: a branch
+// that points to itself recursed until the stack overflowed, a fatal error.
+// checkFile walks the branch pages and refuses the loop, and a child page
+// outside the file.
+func TestBrokenBucketTreesAreRefused(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		child func(branch uint64, raw []byte) uint64
+		want  string
+	}{
+		{"a branch that points to itself", func(branch uint64, _ []byte) uint64 { return branch }, "loops"},
+		{"a child past the end", func(_ uint64, raw []byte) uint64 { return liveMeta(raw).pgid + 5 }, "outside"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			raw, pageSize := largeStore(t)
+			branch := bucketRootPage(t, raw, "contacts")
+			if branch == 0 {
+				t.Fatal("the contacts bucket is inline: the store is too small for this test")
+			}
+			binary.NativeEndian.PutUint64(raw[int(branch)*pageSize+boltPageHeader+8:], c.child(branch, raw))
+			path := filepath.Join(t.TempDir(), "tactful.db")
+			if err := os.WriteFile(path, raw, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, ro := range []bool{false, true} {
+				db, err := Open(path, Options{ReadOnly: ro, Logger: testLogger(t)})
+				if err == nil {
+					db.Close()
+					t.Fatal("Open accepted a broken tree")
+				}
+				if !strings.Contains(err.Error(), "is not a tactful database or is damaged") || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("Open = %v, want damaged, saying %q", err, c.want)
+				}
+			}
+			if err := Verify(path); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Verify = %v, want damaged, saying %q", err, c.want)
+			}
+		})
 	}
 }
 
