@@ -144,3 +144,15 @@ func TestAnotherUsersPairingCodeIsNotTrusted(t *testing.T) {
 		t.Errorf("the daemon changed another user's file: %v, %v", fi.Mode(), err)
 	}
 }
+
+// Without root, a folder of another user's to try is at hand: "/" belongs
+// to root. (As root, TestStartRefusesAHomeOthersControl chowns one.)
+func TestCheckHomeRefusesTheRootFolderToOthers(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("as root, / is the user's own; TestStartRefusesAHomeOthersControl gives a folder to another user instead")
+	}
+	err := daemon.CheckHome("/")
+	if !errors.Is(err, daemon.ErrUnsafeHome) || !strings.Contains(err.Error(), "belongs to another user") {
+		t.Errorf("CheckHome(/) = %v, want it refused as another user's", err)
+	}
+}
