@@ -223,3 +223,27 @@ func liveMeta(raw []byte) boltMeta {
 	}
 	return m0
 }
+
+// A key of the contacts bucket turned into a nested bucket whose root is
+// the contacts bucket's own root: a loop through a leaf, which the branch
+// walk does not see. Verify refuses it before bbolt's tx.Check recurses.
+func TestANestedBucketIsRefused(t *testing.T) {
+	raw, pageSize := largeStore(t)
+	ne := binary.NativeEndian
+	branch := bucketRootPage(t, raw, "contacts")
+	if branch == 0 || ne.Uint16(raw[int(branch)*pageSize+8:]) != boltBranchPage {
+		t.Fatal("the contacts bucket has no branch page: the store is too small for this test")
+	}
+	leaf := int(ne.Uint64(raw[int(branch)*pageSize+boltPageHeader+8:]))
+	elem := leaf*pageSize + boltPageHeader
+	pos, ksize := int(ne.Uint32(raw[elem+4:])), int(ne.Uint32(raw[elem+8:]))
+	ne.PutUint32(raw[elem:], 1) // a bucket entry
+	ne.PutUint64(raw[elem+pos+ksize:], branch)
+	path := filepath.Join(t.TempDir(), "tactful.db")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(path); err == nil || !strings.Contains(err.Error(), "holds a bucket of its own") {
+		t.Errorf("Verify = %v, want it refused", err)
+	}
+}
