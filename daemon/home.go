@@ -31,7 +31,13 @@ func CheckHome(home string) error {
 	if !fi.IsDir() {
 		return &Error{Message: fmt.Sprintf("home %s is not a directory", home)}
 	}
-	if mine, known := fsowner.Mine(fi); known && !mine {
+	mine, known := fsowner.Mine(fi)
+	if !known {
+		// Windows: no owners and no mode bits to read (Go reports 0777 for
+		// any folder); access lists protect the home there (SECURITY.md).
+		return nil
+	}
+	if !mine {
 		return &Error{Kind: ErrUnsafeHome, Message: fmt.Sprintf(
 			"home directory %s (%s) belongs to another user, not to you (%s): it would hold your private notes and the pairing code under their control; use a directory of your own with --home or TACTFUL_HOME",
 			home, fsowner.Describe(fi), fsowner.Name(os.Geteuid()))}

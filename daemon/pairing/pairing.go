@@ -176,10 +176,12 @@ func read(home string) (string, error) {
 	if !fi.Mode().IsRegular() {
 		return "", fmt.Errorf("pairing code file %s is not a regular file (%s); remove it and run `tactful pair --rotate`", p, fi.Mode())
 	}
-	if mine, _ := fsowner.Mine(fi); !mine {
+	mine, known := fsowner.Mine(fi)
+	if !mine {
 		return "", fmt.Errorf("pairing code file %s (%s) belongs to another user, so its code is not yours to trust; remove it and run `tactful pair --rotate`", p, fsowner.Describe(fi))
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
+	// Where there are no owners (Windows) there are no mode bits either.
+	if known && fi.Mode().Perm()&0o077 != 0 {
 		// A code others can read is no secret. The file is the user's own
 		// (checked above), so tightening it takes nothing from anyone.
 		if err := f.Chmod(0o600); err != nil {
