@@ -26,6 +26,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/tactful/tactful/daemon/annotate"
+	"github.com/tactful/tactful/daemon/internal/fsowner"
 	"github.com/tactful/tactful/daemon/pairing"
 	"github.com/tactful/tactful/daemon/server"
 	"github.com/tactful/tactful/daemon/store"
@@ -80,7 +81,8 @@ type Config struct {
 	ExtraOrigins []string
 	// Version is the daemon's version, shown in welcome and /healthz.
 	Version string
-	// MaxConns bounds simultaneous connections; zero lets the server choose.
+	// MaxConns bounds simultaneous paired connections; zero lets the server
+	// choose. Connections before hello have places of their own.
 	MaxConns int
 }
 
@@ -227,34 +229,16 @@ func Start(cfg Config) (*Daemon, error) {
 	return d, nil
 }
 
-// ensureHome creates home with mode 0700. An existing home that others can
-// read is left alone (it may be a directory the user shares on purpose), but
-// logged: the files in it are 0600 either way.
-func ensureHome(home string, logger zerolog.Logger) error {
-	fi, err := os.Stat(home)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.MkdirAll(home, 0o700); err != nil {
-			return &Error{Err: err, Message: fmt.Sprintf("create home directory %s: %v", home, err)}
-		}
-		return nil
-	case err != nil:
-		return &Error{Err: err, Message: fmt.Sprintf("home directory %s: %v", home, err)}
-	case !fi.IsDir():
-		return &Error{Message: fmt.Sprintf("home %s is not a directory", home)}
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		logger.Warn().Str("home", home).Str("mode", fi.Mode().Perm().String()).
-			Msg("the home directory can be read by other users; chmod 700 it")
-	}
-	return nil
-}
-
 // privateFile makes sure only the user can read path: a database copied in
 // by hand may carry a looser mode.
 func privateFile(path string, logger zerolog.Logger) {
 	fi, err := os.Stat(path)
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	// Like the pairing code: only the user's own file is theirs to change.
+	if mine, _ := fsowner.Mine(fi); !mine {
+		logger.Warn().Str("path", path).Str("owner", fsowner.Describe(fi)).Msg("the database belongs to another user; leaving its mode alone")
 		return
 	}
 	if err := os.Chmod(path, 0o600); err != nil {

@@ -7,9 +7,10 @@
 // answer no request (they have no "id").
 //
 // A connection starts with "hello" carrying the protocol version and the
-// pairing code. Until the daemon has answered it with "welcome", every other
-// request is refused with the code "unauthorized". A client that says nothing
-// for HelloTimeout is closed with CloseHelloTimeout.
+// pairing code. A first message that is anything else gets its error
+// ("unauthorized", or what decoding found) and the close CloseHelloExpected.
+// A client that says nothing for HelloTimeout is closed with
+// CloseHelloTimeout.
 //
 // The golden vectors in testdata/ are the contract: the Go tests decode and
 // validate every one of them, and the extension's tests read the same files.
@@ -70,6 +71,7 @@ const (
 	CloseUnsupportedVersion = 4003 // hello asked for a protocol the daemon cannot speak
 	ClosePairingRotated     = 4004 // the pairing code was replaced; pair again
 	CloseIdle               = 4005 // nothing received for two minutes; reconnect, and ping more often
+	CloseHelloExpected      = 4006 // the first message was not a hello that decodes
 	CloseRateLimited        = 4008 // the client kept flooding after rate_limited errors
 )
 

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -119,9 +120,14 @@ func Dial(ctx context.Context, addr, pairingCode string, opts *Options) (*Client
 	hctx, hcancel := context.WithTimeout(ctx, o.HandshakeTimeout)
 	defer hcancel()
 
-	dopts := &websocket.DialOptions{}
+	dopts := &websocket.DialOptions{HTTPHeader: http.Header{}}
 	if o.Origin != "" {
-		dopts.HTTPHeader = map[string][]string{"Origin": {o.Origin}}
+		dopts.HTTPHeader.Set("Origin", o.Origin)
+	} else {
+		// A local program shows the code at the upgrade too, so the daemon
+		// gives it a paired place at once rather than a place among
+		// clients that have not said hello (which others may crowd).
+		dopts.HTTPHeader.Set("Authorization", "Bearer "+pairingCode)
 	}
 	conn, resp, err := websocket.Dial(hctx, "ws://"+addr+protocol.Path, dopts)
 	if err != nil {

@@ -18,13 +18,17 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/rs/zerolog"
+
+	"github.com/tactful/tactful/daemon/internal/fsowner"
 )
 
 // FileName is the name of the pairing code file inside the home directory.
@@ -106,12 +110,6 @@ func Ensure(home string) (string, error) {
 	}
 	code, err := read(home)
 	if err == nil {
-		// A code others can read is no secret: tighten it.
-		if fi, err := os.Stat(Path(home)); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			if err := os.Chmod(Path(home), 0o600); err != nil {
-				return "", fmt.Errorf("restrict pairing code file: %w", err)
-			}
-		}
 		return code, nil
 	}
 	empty := errors.Is(err, errEmpty)
@@ -154,13 +152,44 @@ var errEmpty = fmt.Errorf("the pairing code file is empty: %w", fs.ErrNotExist)
 
 // read returns the formatted code in home's file. A missing file wraps
 // fs.ErrNotExist; an empty one is errEmpty, which wraps it too.
+//
+// Whoever can put a file there decides the code, so read refuses a symbolic
+// link (O_NOFOLLOW), anything but a regular file, and a file another user
+// owns. A file of the user's own that others can read is made 0600.
 func read(home string) (string, error) {
 	p := Path(home)
-	data, err := os.ReadFile(p)
+	f, err := os.OpenFile(p, os.O_RDONLY|fsowner.NoFollow, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", err
 		}
+		if errors.Is(err, syscall.ELOOP) {
+			return "", fmt.Errorf("pairing code file %s is a symbolic link, which tactful refuses: someone may have put it there; remove it and run `tactful pair --rotate`", p)
+		}
+		return "", fmt.Errorf("read pairing code: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("read pairing code: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("pairing code file %s is not a regular file (%s); remove it and run `tactful pair --rotate`", p, fi.Mode())
+	}
+	mine, known := fsowner.Mine(fi)
+	if !mine {
+		return "", fmt.Errorf("pairing code file %s (%s) belongs to another user, so its code is not yours to trust; remove it and run `tactful pair --rotate`", p, fsowner.Describe(fi))
+	}
+	// Where there are no owners (Windows) there are no mode bits either.
+	if known && fi.Mode().Perm()&0o077 != 0 {
+		// A code others can read is no secret. The file is the user's own
+		// (checked above), so tightening it takes nothing from anyone.
+		if err := f.Chmod(0o600); err != nil {
+			return "", fmt.Errorf("restrict pairing code file %s: %w", p, err)
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, 4<<10))
+	if err != nil {
 		return "", fmt.Errorf("read pairing code: %w", err)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -171,6 +200,10 @@ func read(home string) (string, error) {
 	}
 	return format(Normalize(string(data))), nil
 }
+
+// Read returns the code in home without creating one, with the checks of
+// read: no symbolic link, no file of another user's.
+func Read(home string) (string, error) { return read(home) }
 
 // write stores code through a temporary file. With replace it renames over
 // any existing file; without, it links so that an existing file wins, and

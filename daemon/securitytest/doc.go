@@ -27,10 +27,11 @@
 //   - Past the upgrade nothing happens without the pairing code: a
 //     moz-extension:// origin without it, and a missing, empty, wrong, or
 //     right-length-but-wrong code, are closed with 4002 and a reason saying
-//     to run `tactful pair`. A connection that says nothing, or sends
-//     requests and a hello that does not decode, gets errors (unauthorized,
-//     invalid_field) and is closed with 4001, never before the daemon's real
-//     deadline (protocol.HelloTimeout, 5 s).
+//     to run `tactful pair`. A connection that says nothing is closed with
+//     4001, never before the daemon's real deadline (protocol.HelloTimeout,
+//     5 s). A first message that is a request, or a hello that does not
+//     decode, gets its error (unauthorized, invalid_field, missing_field)
+//     and the close 4006; one over the 4 KiB hello limit is closed with 1009.
 //   - A paired connection that sends garbage gets the error code the
 //     protocol documents, with the request's id when it can be read and a
 //     sentence of at most 300 bytes, and then still answers ping: malformed
@@ -42,7 +43,7 @@
 //     "%2e%2e%2f", "a/b", a NUL, "..", an encoded slash, backslashes) are
 //     invalid_slug in contact_get, note_add and tags_set alike. A frame one
 //     byte over the 8 MiB read limit is closed with 1009.
-//   - Connections beyond the cap of 32 are refused with 503 (and a
+//   - Paired connections beyond the cap of 32 are refused with 503 (and a
 //     sentence) while a flood holds every slot; the flood's own connections
 //     and the well-behaved client are still served, and a slot frees once
 //     the flood ends.

@@ -127,8 +127,13 @@ func hostileCases(h *harness) []hostileCase {
 		{name: "pairing code wrong", slow: true, origin: chromeOrigin, first: msgs(hello("not-the-code")), close: protocol.CloseBadPairingCode},
 		{name: "pairing code of the right length, wrong", slow: true, origin: chromeOrigin, first: msgs(hello(other)), close: protocol.CloseBadPairingCode},
 		{name: "no hello within the deadline", slow: true, origin: chromeOrigin, silent: true, close: protocol.CloseHelloTimeout},
-		{name: "requests and a broken hello until the deadline", slow: true, origin: chromeOrigin, close: protocol.CloseHelloTimeout,
-			first: msgs(map[string]any{"type": "status", "id": "s"}, hello(12345), map[string]any{"type": "hello", "id": "h"})},
+		{name: "a request before hello", origin: chromeOrigin, close: protocol.CloseHelloExpected,
+			first: msgs(map[string]any{"type": "status", "id": "s"})},
+		{name: "a hello with a wrong-typed code", close: protocol.CloseHelloExpected, first: msgs(hello(12345))},
+		{name: "a hello that does not decode", origin: chromeOrigin, close: protocol.CloseHelloExpected,
+			first: msgs(map[string]any{"type": "hello", "id": "h"})},
+		{name: "a first message over the hello limit", origin: chromeOrigin, close: websocket.StatusMessageTooBig,
+			first: msgs(map[string]any{"type": "hello", "id": "h", "client": strings.Repeat("x", 8<<10)})},
 
 		// Paired, and hostile all the same.
 		{name: "a frame over the read limit", send: bytes.Repeat([]byte(" "), protocol.MaxMessageBytes+1), close: websocket.StatusMessageTooBig},
@@ -277,8 +282,10 @@ func TestHostileInput(t *testing.T) {
 
 // closeAdvice is what the reason of each close must tell the client.
 var closeAdvice = map[websocket.StatusCode]string{
-	protocol.CloseHelloTimeout:   "hello",
-	protocol.CloseBadPairingCode: "tactful pair",
+	protocol.CloseHelloTimeout:    "hello",
+	protocol.CloseHelloExpected:   "hello",
+	websocket.StatusMessageTooBig: "limit",
+	protocol.CloseBadPairingCode:  "tactful pair",
 }
 
 func runCase(t *testing.T, ctx context.Context, h *harness, tc hostileCase) {
@@ -297,9 +304,9 @@ func runCase(t *testing.T, ctx context.Context, h *harness, tc hostileCase) {
 	case tc.first != nil:
 		for _, m := range tc.first {
 			a.sendJSON(m)
-			if tc.close == protocol.CloseHelloTimeout {
-				// Until the deadline, every message but a good hello is
-				// refused with an error, and the connection stays open.
+			if tc.close == protocol.CloseHelloExpected {
+				// A first message that is not a good hello gets its error,
+				// then the close.
 				head, data := a.read()
 				if head.Type != protocol.TypeError || head.ID != m["id"] {
 					t.Fatalf("before hello, %v answered %.300s", m, data)

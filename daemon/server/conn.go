@@ -5,13 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/tactful/tactful/protocol"
 )
@@ -25,17 +28,27 @@ const (
 	reasonRateLimited  = "too many messages too fast; slow down"
 	reasonTooSlow      = "too far behind on updates; reconnect"
 	reasonTooBig       = "message over the 8 MiB limit"
+	reasonHelloTooBig  = "message over the 4 KiB limit before hello; send hello first"
+	reasonHelloFirst   = "the first message must be hello; send hello with the pairing code"
+	reasonNoPlace      = "too many paired connections; close a tab or try again later"
 	reasonIdle         = "no message for too long; reconnect and ping more often"
 )
 
 // StatusTooSlow closes a connection that does not read its pushed events.
 const StatusTooSlow = websocket.StatusTryAgainLater
 
+// statusDrop is no close code: the writer drops the socket without a close
+// handshake, for an unpaired connection a newer one replaced (admit). A
+// squatter that never answers a close frame must not hold memory for the
+// handshake's timeout.
+const statusDrop websocket.StatusCode = -1
+
 // conn is one WebSocket connection. The handler goroutine reads and answers
 // (read loop); the writer goroutine owns every write and the close.
 type conn struct {
 	s      *Server
-	ws     *websocket.Conn
+	ws     *websocket.Conn // set before run
+	kind   clientKind
 	log    zerolog.Logger
 	send   chan []byte   // outgoing messages, replies and pushes
 	quit   chan struct{} // closed by shutdown
@@ -50,25 +63,28 @@ type conn struct {
 	// checking is set once a hello's code is being checked: its answer (a
 	// welcome or 4002) decides, not the hello deadline.
 	checking atomic.Bool
-	limit    bucket
+	limit    *rate.Limiter // read loop only, on the server's clock
 	// refusals counts rate_limited replies in a row (read loop only).
 	refusals int
 	// lastRead is when the last message arrived (UnixNano): a paired
 	// connection that says nothing for IdleTimeout is closed, so a peer
 	// gone without a FIN cannot hold one of the MaxConns slots for ever.
 	lastRead atomic.Int64
+
+	// queued: in s.unpaired; paired: counted in s.paired. Both under s.mu.
+	queued, paired bool
 }
 
-func newConn(s *Server, ws *websocket.Conn, remote, origin string) *conn {
+func newConn(s *Server, remote, origin string, kind clientKind) *conn {
 	c := &conn{
 		s:      s,
-		ws:     ws,
+		kind:   kind,
 		log:    s.log.With().Str("remote", remote).Str("origin", clip(origin, 100)).Logger(),
 		send:   make(chan []byte, s.cfg.SendQueue),
 		quit:   make(chan struct{}),
 		authCh: make(chan uint64, 1),
 		done:   make(chan struct{}),
-		limit:  bucket{rate: s.cfg.RateLimit, burst: float64(s.cfg.RateBurst), tokens: float64(s.cfg.RateBurst)},
+		limit:  rate.NewLimiter(rate.Limit(s.cfg.RateLimit), s.cfg.RateBurst),
 	}
 	c.lastRead.Store(time.Now().UnixNano())
 	return c
@@ -94,10 +110,17 @@ func (c *conn) shutdown(code websocket.StatusCode, reason string) {
 	})
 }
 
-// refuse closes the connection for a reason worth an info line.
+// refuse closes the connection for a reason worth an info line, rate
+// limited with every other refusal's (refusalLog).
 func (c *conn) refuse(code websocket.StatusCode, reason string) {
-	c.log.Info().Int("code", int(code)).Str("reason", reason).Msg("connection refused")
+	c.s.refusals.info(c.log).Int("code", int(code)).Str("reason", reason).Msg("connection refused")
 	c.shutdown(code, reason)
+}
+
+// evict drops an unpaired connection that a newer one replaced.
+func (c *conn) evict() {
+	c.log.Debug().Msg("unpaired connection dropped for a newer one")
+	c.shutdown(statusDrop, "")
 }
 
 func (c *conn) writeLoop() {
@@ -136,6 +159,10 @@ func (c *conn) writeLoop() {
 			c.refuse(protocol.ClosePairingRotated, reasonRotated)
 			rotated = nil
 		case <-c.quit:
+			if c.closeCode == statusDrop {
+				c.ws.CloseNow()
+				return
+			}
 			// Replies already queued answer requests the daemon acted on (a
 			// note stored, say); send them before the close frame so the
 			// client learns what happened. Not for a client closed for being
@@ -198,6 +225,10 @@ func (c *conn) reply(v any) bool {
 }
 
 func (c *conn) readLoop() {
+	// Handlers read bbolt's map of the file; a page of a damaged file that
+	// points outside it would be a fatal fault. With this it is a panic,
+	// which safeHandle answers as internal_error, and the daemon keeps serving.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	ctx := context.Background() // a cancelled read context would close the socket on its own terms
 	for {
 		select {
@@ -205,9 +236,13 @@ func (c *conn) readLoop() {
 			return
 		default:
 		}
-		typ, data, err := c.ws.Read(ctx)
+		typ, data, err := c.read(ctx)
 		c.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
+			if errors.Is(err, errHelloTooBig) {
+				c.refuse(websocket.StatusMessageTooBig, reasonHelloTooBig)
+				return
+			}
 			if errors.Is(err, websocket.ErrMessageTooBig) {
 				// The library has sent 1009 already; this records and logs it.
 				c.refuse(websocket.StatusMessageTooBig, reasonTooBig)
@@ -220,7 +255,7 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
-		if !c.limit.allow(c.s.now()) {
+		if !c.limit.AllowN(c.s.now(), 1) {
 			c.refusals++
 			if c.refusals >= c.s.cfg.MaxRefusals {
 				c.refuse(protocol.CloseRateLimited, reasonRateLimited)
@@ -236,10 +271,37 @@ func (c *conn) readLoop() {
 		c.refusals = 0
 		if typ != websocket.MessageText {
 			c.reply(protocol.NewError("", protocol.Errorf(protocol.CodeBadJSON, "Send each message as one JSON object in a text frame.")))
+			if !c.authed.Load() {
+				c.refuse(protocol.CloseHelloExpected, reasonHelloFirst)
+				return
+			}
 			continue
 		}
 		c.handle(data)
 	}
+}
+
+var errHelloTooBig = errors.New("message over the hello limit")
+
+// read reads one message. Before hello it reads at most MaxHelloBytes of it
+// itself (the socket's limit is one byte more, so the library never trips
+// first), so that the close can say what to do.
+func (c *conn) read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	if c.authed.Load() {
+		return c.ws.Read(ctx)
+	}
+	typ, r, err := c.ws.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, c.s.cfg.MaxHelloBytes+1))
+	if err != nil {
+		return 0, nil, err
+	}
+	if int64(len(data)) > c.s.cfg.MaxHelloBytes {
+		return 0, nil, errHelloTooBig
+	}
+	return typ, data, nil
 }
 
 // peekID reads the id of a message the server will not otherwise read, so
@@ -263,6 +325,11 @@ func (c *conn) handle(data []byte) {
 	if err != nil {
 		c.log.Debug().Str("code", string(protocol.ErrorCode(err))).Msg("bad request")
 		c.reply(protocol.NewError(id, err))
+		if !c.authed.Load() {
+			// Only a hello may come first; a client that cannot say one
+			// gets its error, then the close.
+			c.refuse(protocol.CloseHelloExpected, reasonHelloFirst)
+		}
 		return
 	}
 	if h, ok := req.(*protocol.Hello); ok {
@@ -273,6 +340,7 @@ func (c *conn) handle(data []byte) {
 		c.log.Debug().Str("type", req.RequestType()).Msg("request before hello")
 		c.reply(protocol.NewError(id, protocol.Errorf(protocol.CodeUnauthorized,
 			"Say hello with the pairing code first; run `tactful pair` to see it.")))
+		c.refuse(protocol.CloseHelloExpected, reasonHelloFirst)
 		return
 	}
 	reply, changed, err := c.s.safeHandle(req)
@@ -328,6 +396,11 @@ func (c *conn) hello(h *protocol.Hello) {
 		}
 		return
 	}
+	if !c.s.pair(c) {
+		c.refuse(websocket.StatusTryAgainLater, reasonNoPlace)
+		return
+	}
+	c.ws.SetReadLimit(protocol.MaxMessageBytes)
 	c.authed.Store(true)
 	c.authCh <- gen // buffered; sent once
 	c.log.Debug().Str("client", h.Client).Str("client_version", h.ClientVersion).Int("protocol", h.Protocol).Msg("hello")
@@ -338,24 +411,4 @@ func (c *conn) hello(h *protocol.Hello) {
 		Tags:          c.s.vocabulary(),
 		Statuses:      protocol.Statuses,
 	})
-}
-
-// bucket is a token bucket: rate tokens a second, up to burst.
-type bucket struct {
-	rate, burst, tokens float64
-	last                time.Time
-}
-
-func (b *bucket) allow(now time.Time) bool {
-	if !b.last.IsZero() && now.After(b.last) {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	if b.last.IsZero() || now.After(b.last) {
-		b.last = now
-	}
-	if b.tokens >= 1 {
-		b.tokens--
-		return true
-	}
-	return false
 }

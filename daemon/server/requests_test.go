@@ -476,8 +476,9 @@ func TestErrorCodes(t *testing.T) {
 		if er.ID != "x1" {
 			t.Errorf("id %q", er.ID)
 		}
-		u.hello(e.code)
-		u.ping()
+		u.expectClose(protocol.CloseHelloExpected)
+		// A connection that says hello first is served.
+		e.connect(ctx).ping()
 	})
 	t.Run("nothing stored was lost", func(t *testing.T) {
 		var got protocol.ContactReply

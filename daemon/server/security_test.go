@@ -157,14 +157,6 @@ func TestHelloTimeout(t *testing.T) {
 		say  func(c *client)
 	}{
 		{name: "silent", say: func(c *client) {}},
-		{name: "requests before hello", say: func(c *client) {
-			// Refused, but the connection stays until the deadline.
-			c.expectError(`{"type":"ping","id":"p1"}`, protocol.CodeUnauthorized)
-			c.expectError(`{"type":"status","id":"p2"}`, protocol.CodeUnauthorized)
-		}},
-		{name: "a hello that does not decode", say: func(c *client) {
-			c.expectError(`{"type":"hello","id":"h"}`, protocol.CodeMissingField)
-		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -286,10 +278,24 @@ func TestConnectionCap(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.MaxConns = 2 })
 	ctx := testContext(t)
 	a := e.connect(ctx)
-	b, _, err := e.dial(ctx, "") // unauthenticated connections count too
+	// Connections before hello have places of their own: they take none of
+	// the paired ones, so both of these get in...
+	b, _, err := e.dial(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	late, _, err := e.dial(ctx, chromeOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ...and the first to pair takes the last paired place; the other is
+	// told to come back later.
+	b.hello(e.code)
+	late.send(map[string]any{"type": "hello", "protocol": protocol.Version, "pairing_code": e.code})
+	if reason := late.expectClose(websocket.StatusTryAgainLater); !strings.Contains(reason, "too many paired connections") {
+		t.Errorf("reason %q", reason)
+	}
+	// With every paired place taken, a new connection gets 503 at once.
 	_, resp, err := e.dial(ctx, chromeOrigin)
 	if err == nil {
 		t.Fatal("a third connection was accepted with MaxConns 2")

@@ -37,6 +37,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/tactful/tactful/daemon/annotate"
 	"github.com/tactful/tactful/daemon/pairing"
@@ -57,6 +58,21 @@ const (
 	DefaultPairingPoll  = time.Second
 )
 
+// Refusals write at most this many info lines a second, after a burst: one
+// line per refusal made 17.7 MB of log for 10,000 attempts.
+const (
+	DefaultRefusalLinesPerSecond = 1
+	DefaultRefusalLineBurst      = 20
+)
+
+// Defaults for connections before hello.
+const (
+	DefaultMaxUnpaired = 8 // per kind of client
+	// DefaultMaxHelloBytes bounds a message before hello: a hello is a few
+	// hundred bytes.
+	DefaultMaxHelloBytes = 4 << 10
+)
+
 // Config configures a Server. Store and Pairing are required for /ws and
 // /backup; every other zero field takes its default.
 type Config struct {
@@ -66,9 +82,14 @@ type Config struct {
 	// ExtraOrigins are more Origin values accepted exactly as written (e.g. an
 	// unpacked development build of the extension).
 	ExtraOrigins []string
-	// MaxConns caps open WebSocket connections; more get 503.
+	// MaxConns caps paired WebSocket connections; more get 503.
 	MaxConns int
-	Logger   zerolog.Logger
+	// MaxUnpaired caps connections that have not said hello yet, per kind
+	// of client (with an Origin, without); a newer one drops the oldest.
+	MaxUnpaired int
+	// MaxHelloBytes is the read limit before hello; more is closed with 1009.
+	MaxHelloBytes int64
+	Logger        zerolog.Logger
 	// Version is the daemon's version, sent in welcome, status and /healthz.
 	Version string
 
@@ -109,28 +130,35 @@ type Server struct {
 	now   func() time.Time
 	mux   *http.ServeMux
 
-	mu     sync.Mutex
-	conns  map[*conn]struct{} // accepted WebSocket connections
-	active int                // reserved slots: accepted plus being accepted
-	closed bool
-	quit   chan struct{} // closed by Close
-	wg     sync.WaitGroup
+	mu    sync.Mutex
+	conns map[*conn]struct{} // admitted WebSocket connections
+	// unpaired holds each kind's connections before hello, oldest first;
+	// paired counts the others.
+	unpaired  [2][]*conn
+	paired    int
+	evictions int // unpaired connections dropped for newer ones
+	closed    bool
+	refusals  refusalLog
+	quit      chan struct{} // closed by Close
+	wg        sync.WaitGroup
 
 	// hook, when set by a test, runs before each authenticated request.
 	hook func(protocol.Request)
 }
 
-// New returns a Server. It starts one goroutine that watches the pairing code
-// file; Close stops it.
 // orDefault gives a knob left at zero (or set below it) its default.
-func orDefault[T int | float64 | time.Duration](v *T, def T) {
+func orDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
 	if *v <= 0 {
 		*v = def
 	}
 }
 
+// New returns a Server. It starts one goroutine that watches the pairing code
+// file; Close stops it.
 func New(cfg Config) *Server {
 	orDefault(&cfg.MaxConns, DefaultMaxConns)
+	orDefault(&cfg.MaxUnpaired, DefaultMaxUnpaired)
+	orDefault(&cfg.MaxHelloBytes, DefaultMaxHelloBytes)
 	orDefault(&cfg.HelloTimeout, protocol.HelloTimeout)
 	if cfg.BadCodeDelay == 0 { // negative: no delay (tests)
 		cfg.BadCodeDelay = DefaultBadCodeDelay
@@ -160,6 +188,9 @@ func New(cfg Config) *Server {
 		now:   now,
 		conns: map[*conn]struct{}{},
 		quit:  make(chan struct{}),
+		refusals: refusalLog{
+			limit: rate.NewLimiter(rate.Every(time.Second/DefaultRefusalLinesPerSecond), DefaultRefusalLineBurst),
+		},
 	}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc(protocol.Path, s.serveWS)
@@ -288,9 +319,10 @@ func (s *Server) pause(done <-chan struct{}) {
 }
 
 // refuse answers an HTTP request with status and a sentence, and logs why at
-// info level. It never logs a pairing code, a name or a note.
+// info level, rate limited (refusalLog). It never logs a pairing code, a
+// name or a note.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, sentence, why string) {
-	s.log.Info().Str("remote", r.RemoteAddr).Str("host", clip(r.Host, 100)).
+	s.refusals.info(s.log).Str("remote", r.RemoteAddr).Str("host", clip(r.Host, 100)).
 		Str("origin", clip(r.Header.Get("Origin"), 100)).Str("path", clip(r.URL.Path, 100)).
 		Int("status", status).Str("reason", why).Msg("request refused")
 	w.Header().Set("Cache-Control", "no-store")
@@ -345,15 +377,20 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusForbidden, "Origin not allowed: only the tactful extension and local programs may connect.", "origin not allowed")
 		return
 	}
-	if !s.reserve() {
-		if s.isClosed() {
-			s.refuse(w, r, http.StatusServiceUnavailable, "The tactful daemon is shutting down.", "shutting down")
-		} else {
-			s.refuse(w, r, http.StatusServiceUnavailable, fmt.Sprintf("Too many connections: the daemon takes at most %d at a time. Close a tab or try again later.", s.cfg.MaxConns), "too many connections")
-		}
+	kind := localProgram
+	if _, ok := r.Header["Origin"]; ok {
+		kind = browserExtension
+	}
+	c := newConn(s, r.RemoteAddr, r.Header.Get("Origin"), kind)
+	switch s.admit(c, kind == localProgram && s.showsCode(r)) {
+	case admitClosed:
+		s.refuse(w, r, http.StatusServiceUnavailable, "The tactful daemon is shutting down.", "shutting down")
+		return
+	case admitFull:
+		s.refuse(w, r, http.StatusServiceUnavailable, tooManySentence(s.cfg.MaxConns), "too many connections")
 		return
 	}
-	defer s.release()
+	defer s.remove(c)
 	// Accept's own Origin check would refuse chrome-extension:// (its host is
 	// not ours); the checks above replace it.
 	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
@@ -362,55 +399,128 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug().Err(err).Str("remote", r.RemoteAddr).Msg("websocket upgrade failed")
 		return
 	}
-	ws.SetReadLimit(protocol.MaxMessageBytes)
-	c := newConn(s, ws, r.RemoteAddr, r.Header.Get("Origin"))
-	if !s.add(c) {
-		ws.Close(websocket.StatusGoingAway, "daemon shutting down")
-		return
-	}
-	defer s.remove(c)
+	// Until hello, a message is at most a hello: an unpaired client cannot
+	// make the daemon hold megabytes (see pair for the paired limit).
+	ws.SetReadLimit(s.cfg.MaxHelloBytes + 1)
+	c.ws = ws
 	c.run()
 }
 
-// reserve takes a connection slot, and accounts for the handler in wg.
-func (s *Server) reserve() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || s.active >= s.cfg.MaxConns {
+func tooManySentence(max int) string {
+	return fmt.Sprintf("Too many connections: the daemon takes at most %d paired at a time. Close a tab or try again later.", max)
+}
+
+// clientKind sorts connections before hello, so that one kind of client
+// cannot take the other's place in the queue for hello.
+type clientKind int
+
+const (
+	localProgram     clientKind = iota // no Origin: the command line, scripts
+	browserExtension                   // an allowed Origin: the extension
+)
+
+type admission int
+
+const (
+	admitted admission = iota
+	admitFull
+	admitClosed
+)
+
+// showsCode reports whether the upgrade request carries the pairing code
+// as Authorization: Bearer, as `tactful backup` sends it to /backup. A local
+// program (the command line) can; a browser cannot. The connection must
+// still say hello with the code: this only decides where it waits.
+func (s *Server) showsCode(r *http.Request) bool {
+	code, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || strings.TrimSpace(code) == "" || s.cfg.Pairing == nil {
 		return false
 	}
-	s.active++
-	s.wg.Add(1)
-	return true
+	_, ok = s.cfg.Pairing.Check(code)
+	return ok
 }
 
-func (s *Server) release() {
-	s.mu.Lock()
-	s.active--
-	s.mu.Unlock()
-	s.wg.Done()
-}
-
-func (s *Server) isClosed() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.closed
-}
-
-func (s *Server) add(c *conn) bool {
+// admit takes a place for c before its hello. Connections that have not
+// paired yet have places of their own, MaxUnpaired per kind of client, apart
+// from the MaxConns paired ones: clients that never pair cannot keep a
+// paired client out. When a kind's places are full the oldest unpaired
+// connection of that kind is dropped: a silent squatter holds its place
+// only until newer clients arrive, while a real client pairs within a
+// round trip of connecting. A client that showed the code at the upgrade
+// (showsCode) takes a paired place at once and queues with no one. admit
+// refuses only when the daemon is closing or every paired place is taken.
+func (s *Server) admit(c *conn, showedCode bool) admission {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return false
+		return admitClosed
+	}
+	if s.paired >= s.cfg.MaxConns {
+		return admitFull
 	}
 	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	if showedCode {
+		c.paired = true
+		s.paired++
+		return admitted
+	}
+	queue := s.unpaired[c.kind]
+	if len(queue) >= s.cfg.MaxUnpaired {
+		oldest := queue[0]
+		queue = queue[1:]
+		oldest.queued = false
+		oldest.evict()
+		s.evictions++
+	}
+	s.unpaired[c.kind] = append(queue, c)
+	c.queued = true
+	return admitted
+}
+
+// pair moves c from the unpaired places to a paired one; false when every
+// paired place is taken, or c was dropped meanwhile. A connection admitted
+// paired (showsCode) is paired already.
+func (s *Server) pair(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.paired {
+		return true
+	}
+	if !c.queued || s.paired >= s.cfg.MaxConns {
+		return false
+	}
+	s.dequeue(c)
+	c.paired = true
+	s.paired++
 	return true
+}
+
+// dequeue removes c from its kind's unpaired places (s.mu held).
+func (s *Server) dequeue(c *conn) {
+	if !c.queued {
+		return
+	}
+	c.queued = false
+	q := s.unpaired[c.kind]
+	for i, x := range q {
+		if x == c {
+			s.unpaired[c.kind] = append(q[:i:i], q[i+1:]...)
+			return
+		}
+	}
 }
 
 func (s *Server) remove(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.dequeue(c)
+	if c.paired {
+		c.paired = false
+		s.paired--
+	}
 	s.mu.Unlock()
+	s.wg.Done()
 }
 
 // authenticated counts the connections past hello.
@@ -446,4 +556,33 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// refusalLog rate-limits the info lines of refused requests and
+// connections: a flood of refusals (wrong codes, foreign origins) must not
+// fill the disk. A line that is written says how many were left out since
+// the last one. It runs on the wall clock, not the server's injected one,
+// which tests may stop.
+type refusalLog struct {
+	limit *rate.Limiter
+
+	mu      sync.Mutex
+	skipped int
+}
+
+// info returns an info event for one refusal, or nil (on which every
+// zerolog method is a no-op) when over the limit.
+func (r *refusalLog) info(log zerolog.Logger) *zerolog.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.limit.Allow() {
+		r.skipped++
+		return nil
+	}
+	ev := log.Info()
+	if r.skipped > 0 {
+		ev = ev.Int("refusals_not_logged", r.skipped)
+		r.skipped = 0
+	}
+	return ev
 }

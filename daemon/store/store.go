@@ -32,6 +32,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -170,12 +171,14 @@ func Open(path string, opts Options) (*DB, error) {
 // can act on. bbolt refuses files whose meta pages do not validate before it
 // writes anything, so a foreign or damaged file is never overwritten.
 func openBolt(path string, opts *bolt.Options) (bdb *bolt.DB, err error) {
-	defer func() {
-		// bbolt trusts the pages it maps; a damaged file can make it panic.
-		if r := recover(); r != nil {
-			bdb, err = nil, damaged(path, fmt.Errorf("%v", r))
-		}
-	}()
+	// bbolt trusts the pages it maps; a damaged file can make it panic, or
+	// fault (see filecheck.go).
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	defer faultToDamaged(path, &err, debug.SetPanicOnFault(true))
+	// Read the freelist here, under the guard, rather than on a first read.
+	opts.PreLoadFreelist = true
 	bdb, err = bolt.Open(path, 0o600, opts)
 	if err == nil {
 		return bdb, nil
@@ -198,11 +201,7 @@ func damaged(path string, err error) error {
 // prepareGuarded is prepare, with a panic from reading damaged pages turned
 // into the error a damaged file gets.
 func (db *DB) prepareGuarded(readOnly bool) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = damaged(db.path, fmt.Errorf("%v", r))
-		}
-	}()
+	defer faultToDamaged(db.path, &err, debug.SetPanicOnFault(true))
 	return db.prepare(readOnly)
 }
 
@@ -275,12 +274,8 @@ func (db *DB) Close() error {
 // then tactful's root. It takes a shared lock, so it fails with ErrLocked on
 // a file a running daemon holds; verify a Backup instead.
 func Verify(path string) (err error) {
-	defer func() {
-		// A damaged page can make bbolt panic outside tx.Check's own guard.
-		if r := recover(); r != nil {
-			err = damaged(path, fmt.Errorf("%v", r))
-		}
-	}()
+	// A damaged page can make bbolt panic outside tx.Check's own guard.
+	defer faultToDamaged(path, &err, debug.SetPanicOnFault(true))
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("verify %s: %w", path, err)
 	}
@@ -290,6 +285,9 @@ func Verify(path string) (err error) {
 	}
 	defer bdb.Close()
 	return bdb.View(func(tx *bolt.Tx) error {
+		if err := touchEveryPage(tx); err != nil {
+			return damaged(path, err)
+		}
 		var problems []error
 		// Read the channel to its end even after enough problems: the
 		// checking goroutine reads pages of this transaction until it closes.

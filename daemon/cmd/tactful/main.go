@@ -106,6 +106,8 @@ type command struct {
 	flags func(fs *flag.FlagSet, env *env)
 	// nargs is the number of positional arguments, or -1 for any.
 	nargs int
+	// homeless commands never touch the home, so its checks do not apply.
+	homeless bool
 }
 
 func commands() []*command {
@@ -298,6 +300,12 @@ func (m *Main) runCommand(ctx context.Context, c *command, args []string) error 
 	if e.Home == "" {
 		return usagef("cannot find a home directory; set --home or TACTFUL_HOME")
 	}
+	// No command may use a home that another user owns or can write to.
+	if !c.homeless {
+		if err := daemon.CheckHome(e.Home); err != nil {
+			return err
+		}
+	}
 	if e.Log, err = m.logger(e.LogFormat, e.LogLevel); err != nil {
 		return err
 	}
@@ -363,9 +371,10 @@ func (m *Main) isTerminal(w io.Writer) bool {
 
 func versionCommand() *command {
 	return &command{
-		name:  "version",
-		short: "print tactful's version and protocol version",
-		long:  "Prints the version of this tactful binary and the protocol version it speaks.",
+		name:     "version",
+		short:    "print tactful's version and protocol version",
+		long:     "Prints the version of this tactful binary and the protocol version it speaks.",
+		homeless: true,
 		run: func(m *Main, ctx context.Context, e *env) error {
 			fmt.Fprintf(m.Stdout, "tactful %s (protocol %d)\n", m.Version, protocolVersion)
 			return nil

@@ -35,7 +35,7 @@ With --addr 127.0.0.1:0 it picks a free port and logs it (field "addr").`,
 			fs.IntVar(&e.RecentDays, "recent-days", def.RecentDays, "a connection made within `DAYS` counts as recent")
 			fs.IntVar(&e.CooldownDays, "cooldown-days", def.CooldownDays, "a marked disagreement cools down for `DAYS` unless the extension says otherwise")
 			fs.IntVar(&e.RecentNoteDays, "fresh-note-days", def.RecentNoteDays, "a note written within `DAYS` makes the reminder advise waiting")
-			fs.IntVar(&e.MaxConns, "max-conns", server.DefaultMaxConns, "accept at most `N` WebSocket connections at once (tabs, popups, local programs); more get 503")
+			fs.IntVar(&e.MaxConns, "max-conns", server.DefaultMaxConns, "accept at most `N` paired WebSocket connections at once (tabs, popups, local programs); more get 503")
 		},
 		run: (*Main).serve,
 	}

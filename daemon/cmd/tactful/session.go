@@ -1,12 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"syscall"
@@ -150,9 +150,9 @@ func openReadOnly(e *env) (*store.DB, error) {
 
 // readCode reads the pairing code of home without creating one.
 func readCode(home string) (string, error) {
-	b, err := os.ReadFile(pairing.Path(home))
-	if err != nil {
+	code, err := pairing.Read(home)
+	if errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("no pairing code in %s (is the daemon using another --home?): %w", home, err)
 	}
-	return string(bytes.TrimSpace(b)), nil
+	return code, err
 }
