@@ -184,10 +184,8 @@ func NormalizeTag(raw string) (string, error) {
 	if utf8.RuneCountInString(t) > MaxTagChars {
 		return "", Errorf(CodeInvalidField, "A tag has at most %d characters.", MaxTagChars)
 	}
-	for _, r := range t {
-		if unicode.IsControl(r) {
-			return "", Errorf(CodeInvalidField, "A tag cannot hold control characters.")
-		}
+	if strings.ContainsFunc(t, isHiddenControl) {
+		return "", Errorf(CodeInvalidField, "A tag cannot hold control characters.")
 	}
 	return t, nil
 }
@@ -201,38 +199,23 @@ func slugField(s *string) error {
 	return nil
 }
 
+// textField trims a one-line field and checks it with CheckLine.
 func textField(name string, s *string, required bool, max int) error {
 	*s = strings.TrimSpace(*s)
 	if required && *s == "" {
 		return Errorf(CodeMissingField, "Field %s is missing.", name)
 	}
-	if utf8.RuneCountInString(*s) > max {
-		return Errorf(CodeInvalidField, "Field %s is longer than %d characters.", name, max)
-	}
-	return nil
+	return CheckLine(name, *s, max)
 }
 
 func noteText(s *string) error {
-	*s = strings.TrimSpace(*s)
-	if *s == "" {
-		return Errorf(CodeMissingField, "A note needs some text.")
-	}
-	if n := utf8.RuneCountInString(*s); n > MaxNoteChars {
-		return Errorf(CodeNoteTooLarge, "A note has at most %d characters; this one has %d.", MaxNoteChars, n)
-	}
-	return nil
+	*s = NormalizeNoteText(*s)
+	return CheckNoteText("text", *s)
 }
 
 func noteID(s *string) error {
-	if err := textField("note_id", s, true, MaxIDChars); err != nil {
-		return err
-	}
-	for _, r := range *s {
-		if !(r < utf8.RuneSelf && (r == '-' || r == '_' || r == '.' || r == ':' || unicode.IsLetter(r) || unicode.IsDigit(r))) {
-			return Errorf(CodeInvalidField, "Field note_id may hold only ASCII letters, digits and - _ . :")
-		}
-	}
-	return nil
+	*s = strings.TrimSpace(*s)
+	return CheckNoteID(*s)
 }
 
 func (r *Hello) validate() error {
@@ -311,20 +294,9 @@ func (r *TagsSet) validate() error {
 		return Errorf(CodeMissingField, "Say tags, status, or both.")
 	}
 	if r.Tags != nil {
-		if len(*r.Tags) > MaxTags {
-			return Errorf(CodeInvalidField, "A contact has at most %d tags.", MaxTags)
-		}
-		seen := map[string]bool{}
-		tags := make([]string, 0, len(*r.Tags))
-		for _, raw := range *r.Tags {
-			t, err := NormalizeTag(raw)
-			if err != nil {
-				return err
-			}
-			if !seen[t] {
-				seen[t] = true
-				tags = append(tags, t)
-			}
+		tags, err := NormalizeTags(*r.Tags)
+		if err != nil {
+			return err
 		}
 		*r.Tags = tags
 	}
@@ -341,7 +313,11 @@ func (r *FalloutMark) validate() error {
 	if r.Days < 0 || r.Days > 365 {
 		return Errorf(CodeInvalidField, "Field days must be between 1 and 365.")
 	}
-	return textField("text", &r.Text, false, MaxNoteChars)
+	r.Text = NormalizeNoteText(r.Text)
+	if r.Text == "" {
+		return nil
+	}
+	return checkMultiline("text", r.Text)
 }
 
 func (r *RemovalIntent) validate() error { return slugField(&r.Slug) }
@@ -375,15 +351,21 @@ func (r *HistoryGet) validate() error {
 	if err := textField("query", &r.Query, false, MaxQueryChars); err != nil {
 		return err
 	}
+	r.Before = EventID{}
 	if r.Cursor != "" {
-		if _, err := strconv.ParseUint(r.Cursor, 10, 64); err != nil {
+		before, err := ParseEventID(r.Cursor)
+		if err != nil {
 			return Errorf(CodeInvalidField, "Field cursor must be a next_cursor the daemon gave.")
 		}
+		r.Before = before
 	}
+	r.SinceDay = time.Time{}
 	if r.Since != "" {
-		if _, err := time.Parse(time.DateOnly, r.Since); err != nil {
+		day, err := time.Parse(time.DateOnly, r.Since)
+		if err != nil {
 			return Errorf(CodeInvalidField, "Field since must be a date like 2026-01-31.")
 		}
+		r.SinceDay = day
 	}
 	if r.Limit < 0 || r.Limit > MaxHistoryLimit {
 		return Errorf(CodeInvalidField, "Field limit must be between 1 and %d.", MaxHistoryLimit)

@@ -1,5 +1,7 @@
 package protocol
 
+import "time"
+
 // Message types. Requests go from a client to the daemon, replies come back
 // with the request's id, events are pushed by the daemon unasked.
 const (
@@ -158,6 +160,12 @@ type HistoryGet struct {
 	Limit  int         `json:"limit,omitempty"`
 	// Since (YYYY-MM-DD) keeps events on or after that day.
 	Since string `json:"since,omitempty"`
+
+	// Before and SinceDay are Cursor and Since as Decode parsed them. The
+	// day is a calendar date (its clock reads midnight UTC): the daemon
+	// places it in the user's own time zone.
+	Before   EventID   `json:"-"`
+	SinceDay time.Time `json:"-"`
 }
 
 // ImportConnections carries the text of LinkedIn's Connections.csv.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -120,29 +119,19 @@ func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Anno
 		return protocol.ContactReply{Header: head(protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c), Events: nonNil(events)}, nil, nil
 
 	case *protocol.HistoryGet:
-		q := store.HistoryQuery{Slug: r.Slug, Kinds: r.Kinds, Text: r.Query, Limit: r.Limit}
-		if r.Cursor != "" {
-			before, err := strconv.ParseUint(r.Cursor, 10, 64)
-			if err != nil {
-				return nil, nil, protocol.Errorf(protocol.CodeInvalidField, "Field cursor must be a next_cursor the daemon gave.")
-			}
-			q.Before = before
-		}
-		if r.Since != "" {
+		q := store.HistoryQuery{Slug: r.Slug, Kinds: r.Kinds, Text: r.Query, Limit: r.Limit, Before: r.Before}
+		if !r.SinceDay.IsZero() {
 			// The user's own calendar day, like every day tactful shows.
-			since, err := time.ParseInLocation(time.DateOnly, r.Since, s.now().Location())
-			if err != nil {
-				return nil, nil, protocol.Errorf(protocol.CodeInvalidField, "Field since must be a date like 2026-01-31.")
-			}
-			q.Since = since
+			y, m, d := r.SinceDay.Date()
+			q.Since = time.Date(y, m, d, 0, 0, 0, 0, s.now().Location())
 		}
 		events, next, err := db.History(q)
 		if err != nil {
 			return nil, nil, err
 		}
 		out := protocol.HistoryReply{Header: head(protocol.TypeHistory), Events: nonNil(events)}
-		if next != 0 {
-			out.NextCursor = strconv.FormatUint(next, 10)
+		if !next.IsZero() {
+			out.NextCursor = next.String()
 		}
 		return out, nil, nil
 

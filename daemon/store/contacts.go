@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -205,7 +206,7 @@ func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (pro
 	var newTags []string
 	if tags != nil {
 		var err error
-		if newTags, err = normalizeTags(*tags); err != nil {
+		if newTags, err = protocol.NormalizeTags(*tags); err != nil {
 			return protocol.Contact{}, err
 		}
 	}
@@ -253,23 +254,6 @@ func statusSummary(s protocol.Status) string {
 		return "Status cleared"
 	}
 	return "Status: " + string(s)
-}
-
-func normalizeTags(raw []string) ([]string, error) {
-	if len(raw) > protocol.MaxTags {
-		return nil, protocol.Errorf(protocol.CodeInvalidField, "A contact has at most %d tags.", protocol.MaxTags)
-	}
-	out := make([]string, 0, len(raw))
-	for _, r := range raw {
-		t, err := protocol.NormalizeTag(r)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
 }
 
 // countTags moves the in-use counts of tags by delta, dropping tags that
@@ -495,20 +479,31 @@ func normalizeContact(c *protocol.Contact) {
 	}
 }
 
-// appendEvent gives e the next sequence number and files it in the history
-// and the per-contact index.
+// appendEvent gives e a new id and files it in the history and the
+// per-contact index.
 func appendEvent(tx *bolt.Tx, e *protocol.Event) error {
-	events := tx.Bucket(bucketEvents)
-	seq, err := events.NextSequence()
+	id, err := protocol.NewEventID(e.At)
 	if err != nil {
 		return err
 	}
-	// History is append-only: a sequence that somehow points at a stored
-	// event must fail the write, never overwrite what happened.
-	if events.Get(u64(seq)) != nil {
-		return fmt.Errorf("event sequence %d is already taken", seq)
+	events := tx.Bucket(bucketEvents)
+	if last, _ := events.Cursor().Last(); last != nil && bytes.Compare(id[:], last) <= 0 {
+		// The clock stood still or went back: file the event just after the
+		// newest, so a store's own events keep the order they happened in.
+		prev, _ := protocol.EventIDFromKey(last)
+		if id, err = protocol.NewEventID(time.Unix(0, prev.UnixNano()+1)); err != nil {
+			return err
+		}
 	}
-	e.Seq = seq
+	// History is append-only: an id that somehow points at a stored event
+	// must fail the write, never overwrite what happened.
+	if events.Get(id[:]) != nil {
+		return fmt.Errorf("event id %s is already taken", id)
+	}
+	e.ID = id
+	// Keys only ever grow here, so pages never need room for later inserts;
+	// the default half-full split would double the size of the history.
+	events.FillPercent = 0.95
 	return putEvent(tx, *e)
 }
 
@@ -517,48 +512,27 @@ func putEvent(tx *bolt.Tx, e protocol.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	events := tx.Bucket(bucketEvents)
-	// Keys only ever grow, so pages never need room for later inserts; the
-	// default half-full split would double the size of the history.
-	events.FillPercent = 0.95
-	if err := events.Put(u64(e.Seq), raw); err != nil {
+	if err := tx.Bucket(bucketEvents).Put(e.ID[:], raw); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.Seq), nil)
+	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.ID), nil)
 }
 
 // contactsFill is how full bulk writes pack the contacts' pages: room is
 // left for the notes and tags a contact gains later.
 const contactsFill = 0.9
 
-func contactEventKey(slug string, seq uint64) []byte {
-	k := make([]byte, 0, len(slug)+9)
+func contactEventKey(slug string, id protocol.EventID) []byte {
+	k := make([]byte, 0, len(slug)+1+len(id))
 	k = append(k, slug...)
 	k = append(k, 0)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return append(k, id[:]...)
 }
 
 func contactEventPrefix(slug string) []byte {
 	return append([]byte(slug), 0)
 }
 
-func checkSlug(slug string) error {
-	canonical, err := protocol.CanonicalSlug(slug)
-	if err != nil {
-		return err
-	}
-	if canonical != slug {
-		return protocol.Errorf(protocol.CodeInvalidSlug, "The slug %q is not in its canonical form %q.", slug, canonical)
-	}
-	return nil
-}
+func checkSlug(slug string) error { return protocol.CheckSlug(slug) }
 
-func checkDay(field, day string) error {
-	if day == "" {
-		return nil
-	}
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		return protocol.Errorf(protocol.CodeInvalidField, "Field %s must be a date like 2026-01-31.", field)
-	}
-	return nil
-}
+func checkDay(field, day string) error { return protocol.CheckDay(field, day) }

@@ -40,9 +40,9 @@ export function countByMonth(events, now, n = 12) {
   const index = new Map(months.map((m, i) => [m.key, i]));
   const seen = new Set();
   for (const e of events ?? []) {
-    if (e.seq !== undefined) {
-      if (seen.has(e.seq)) continue;
-      seen.add(e.seq);
+    if (e.id !== undefined) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
     }
     const at = new Date(e.at);
     if (Number.isNaN(at.getTime())) continue;

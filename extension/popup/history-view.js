@@ -71,7 +71,7 @@ export function createHistoryView(root, { request, onOpenContact, pageSize = 50,
   let timer = null;
 
   function entry(event) {
-    const li = el(doc, 'li', { class: 'entry', 'data-role': 'history-entry', 'data-seq': event.seq, 'data-kind': event.kind });
+    const li = el(doc, 'li', { class: 'entry', 'data-role': 'history-entry', 'data-id': event.id, 'data-kind': event.kind });
     const head = el(doc, 'div', { class: 'entry-head' });
     head.append(el(doc, 'time', { datetime: event.at }, formatDateTime(event.at)));
     const name = el(doc, 'button', { type: 'button', class: 'link', 'data-role': 'open-contact', 'data-slug': event.slug },
@@ -105,7 +105,8 @@ export function createHistoryView(root, { request, onOpenContact, pageSize = 50,
       return;
     }
     const events = Array.isArray(reply.events) ? [...reply.events] : [];
-    events.sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
+    // Event ids sort by time (32 hex digits): newest first.
+    events.sort((a, b) => String(b.id ?? '').localeCompare(String(a.id ?? '')));
     const items = events.map(entry);
     if (append) list.append(...items);
     else list.replaceChildren(...items);
