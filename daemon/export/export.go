@@ -493,54 +493,84 @@ func jsonProblem(field string, err error) string {
 	return "it has the wrong shape"
 }
 
-// WriteCSV writes a as a CSV file for spreadsheets: a byte order mark, the
-// CSVHeader row, then one row per contact in the archive's order. Tags are
-// joined by TagSeparator, notes (newest first) by NoteSeparator; times are
-// RFC 3339 in UTC; events counts the contact's events in the archive.
+// WriteCSV writes a as a CSV file for spreadsheets (see CSVWriter), one row
+// per contact in the archive's order; events counts the contact's events in
+// the archive.
 func WriteCSV(w io.Writer, a protocol.Archive) error {
 	events := make(map[string]int, len(a.Contacts))
 	for _, e := range a.Events {
 		events[e.Slug]++
 	}
+	cw, err := NewCSVWriter(w)
+	if err != nil {
+		return err
+	}
+	for _, c := range a.Contacts {
+		if err := cw.Contact(c, events[c.Slug]); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
+}
+
+// CSVWriter writes the CSV export one contact at a time: a byte order mark,
+// the CSVHeader row, then a row per contact. Tags are joined by
+// TagSeparator, notes (newest first) by NoteSeparator; times are RFC 3339 in
+// UTC, and unknown ones are left empty.
+type CSVWriter struct {
+	cw  *csv.Writer
+	rec []string
+}
+
+// NewCSVWriter writes the byte order mark and the header row.
+func NewCSVWriter(w io.Writer) (*CSVWriter, error) {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
-		return fmt.Errorf("write csv export: %w", err)
+		return nil, fmt.Errorf("write csv export: %w", err)
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	if err := cw.Write(CSVHeader); err != nil {
+		return nil, fmt.Errorf("write csv export: %w", err)
+	}
+	return &CSVWriter{cw: cw, rec: make([]string, len(CSVHeader))}, nil
+}
+
+// Contact writes the row of c, which has events events.
+func (w *CSVWriter) Contact(c protocol.Contact, events int) error {
+	notes := slices.Clone(c.Notes)
+	slices.SortStableFunc(notes, func(x, y protocol.Note) int { return y.Created.Compare(x.Created) })
+	texts := make([]string, len(notes))
+	for i, n := range notes {
+		texts[i] = n.Text
+	}
+	rec := w.rec
+	rec[0] = c.Slug
+	rec[1] = c.Name
+	rec[2] = c.Headline
+	rec[3] = c.Company
+	rec[4] = c.Position
+	rec[5] = c.ConnectedOn
+	rec[6] = string(c.Status)
+	rec[7] = strings.Join(c.Tags, TagSeparator)
+	rec[8] = c.CooldownUntil
+	rec[9] = strconv.Itoa(len(c.Notes))
+	rec[10] = strings.Join(texts, NoteSeparator)
+	rec[11] = stamp(c.FirstSeen)
+	rec[12] = stamp(c.LastSeen)
+	rec[13] = strconv.Itoa(events)
+	for i := range rec {
+		rec[i] = Cell(rec[i])
+	}
+	if err := w.cw.Write(rec); err != nil {
 		return fmt.Errorf("write csv export: %w", err)
 	}
-	rec := make([]string, len(CSVHeader))
-	for _, c := range a.Contacts {
-		notes := slices.Clone(c.Notes)
-		slices.SortStableFunc(notes, func(x, y protocol.Note) int { return y.Created.Compare(x.Created) })
-		texts := make([]string, len(notes))
-		for i, n := range notes {
-			texts[i] = n.Text
-		}
-		rec[0] = c.Slug
-		rec[1] = c.Name
-		rec[2] = c.Headline
-		rec[3] = c.Company
-		rec[4] = c.Position
-		rec[5] = c.ConnectedOn
-		rec[6] = string(c.Status)
-		rec[7] = strings.Join(c.Tags, TagSeparator)
-		rec[8] = c.CooldownUntil
-		rec[9] = strconv.Itoa(len(c.Notes))
-		rec[10] = strings.Join(texts, NoteSeparator)
-		rec[11] = stamp(c.FirstSeen)
-		rec[12] = stamp(c.LastSeen)
-		rec[13] = strconv.Itoa(events[c.Slug])
-		for i := range rec {
-			rec[i] = Cell(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write csv export: %w", err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	return nil
+}
+
+// Close flushes what is buffered.
+func (w *CSVWriter) Close() error {
+	w.cw.Flush()
+	if err := w.cw.Error(); err != nil {
 		return fmt.Errorf("write csv export: %w", err)
 	}
 	return nil

@@ -157,7 +157,9 @@ func TestReadJSONRefuses(t *testing.T) {
 			protocol.CodeInvalidField, `This tactful export is damaged: contact 1 (ada-lovelace-1815): "boss" is not a status.`},
 		{"bad date", valid(func(s string) string { return strings.Replace(s, `"2026-12-04"`, `"next week"`, 1) }),
 			protocol.CodeInvalidField, "This tactful export is damaged: contact 1 (ada-lovelace-1815): Field cooldown_until must be a date like 2026-01-31."},
-		{"control characters in a name", valid(func(s string) string { return strings.Replace(s, `"name": "Ada Lovelace"`, `"name": "Ada\u001b]0;owned\u0007"`, 1) }),
+		{"control characters in a name", valid(func(s string) string {
+			return strings.Replace(s, `"name": "Ada Lovelace"`, `"name": "Ada\u001b]0;owned\u0007"`, 1)
+		}),
 			protocol.CodeInvalidField, "This tactful export is damaged: contact 1 (ada-lovelace-1815): Field name holds the control character U+001B; names, headlines and tags are plain text."},
 		{"name over the wire's limit", valid(func(s string) string {
 			return strings.Replace(s, `"name": "Ada Lovelace"`, `"name": "`+strings.Repeat("A", protocol.MaxNameChars+1)+`"`, 1)
@@ -168,7 +170,9 @@ func TestReadJSONRefuses(t *testing.T) {
 			protocol.CodeInvalidField, `This tactful export is damaged: event 1 (ada-lovelace-1815): "hacked" is not a kind of event.`},
 		{"wrong type", valid(func(s string) string { return strings.Replace(s, `"kind": "first_seen"`, `"kind": 7`, 1) }),
 			protocol.CodeInvalidField, "This tactful export is damaged: field events.kind has the wrong type or value."},
-		{"seq in a version 2 export", valid(func(s string) string { return strings.Replace(s, `"kind": "first_seen"`, `"kind": "first_seen", "seq": 1`, 1) }),
+		{"seq in a version 2 export", valid(func(s string) string {
+			return strings.Replace(s, `"kind": "first_seen"`, `"kind": "first_seen", "seq": 1`, 1)
+		}),
 			protocol.CodeInvalidField, `This tactful export is damaged: it has a field this tactful does not know, "seq".`},
 	}
 	for _, tt := range tests {

@@ -295,11 +295,11 @@ func (c columns) row(rec []string, line int) (row Row, reason, warning string) {
 		if !utf8.ValidString(f) {
 			return Row{}, "it is not UTF-8 text (save the file as UTF-8)", ""
 		}
-		if strings.IndexFunc(f, unicode.IsControl) >= 0 {
+		if err := protocol.CheckLine("field", f, protocol.MaxNameChars); err != nil {
+			if utf8.RuneCountInString(f) > protocol.MaxNameChars {
+				return Row{}, fmt.Sprintf("a field is longer than %d characters", protocol.MaxNameChars), ""
+			}
 			return Row{}, "it holds control characters", ""
-		}
-		if utf8.RuneCountInString(f) > protocol.MaxNameChars {
-			return Row{}, fmt.Sprintf("a field is longer than %d characters", protocol.MaxNameChars), ""
 		}
 	}
 	if row.URL == "" {

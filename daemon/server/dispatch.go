@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"github.com/tactful/tactful/daemon/annotate"
-	"github.com/tactful/tactful/daemon/export"
-	"github.com/tactful/tactful/daemon/linkedincsv"
 	"github.com/tactful/tactful/daemon/store"
+	"github.com/tactful/tactful/daemon/transfer"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -136,54 +135,27 @@ func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Anno
 		return out, nil, nil
 
 	case *protocol.ImportConnections:
-		res, err := linkedincsv.Parse(strings.NewReader(r.CSV))
+		sum, err := transfer.ImportCSV(db, strings.NewReader(r.CSV))
 		if err != nil {
 			return nil, nil, err
 		}
-		rows := make([]store.ImportedContact, len(res.Rows))
-		for i, row := range res.Rows {
-			rows[i] = store.ImportedContact{Slug: row.Slug, Name: row.Name, Company: row.Company, Position: row.Position, ConnectedOn: row.ConnectedOn}
-		}
-		added, updated, err := db.Import(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		s.log.Info().Int("added", added).Int("updated", updated).Int("skipped", len(res.Skipped)).Int("total", res.Total).Msg("connections imported")
-		return protocol.ImportResult{Header: head(protocol.TypeImportResult), Summary: protocol.ImportSummary{
-			Added: added, Updated: updated, Skipped: nonNil(res.Skipped), Total: res.Total,
-		}}, nil, nil
+		s.log.Info().Int("added", sum.Added).Int("updated", sum.Updated).Int("skipped", len(sum.Skipped)).Int("total", sum.Total).Msg("connections imported")
+		return protocol.ImportResult{Header: head(protocol.TypeImportResult), Summary: sum}, nil, nil
 
 	case *protocol.ImportJSON:
-		a, err := export.ReadJSON(strings.NewReader(r.Data))
+		sum, err := transfer.ImportJSON(db, strings.NewReader(r.Data))
 		if err != nil {
 			return nil, nil, err
 		}
-		added, updated, err := db.Load(a)
-		if err != nil {
-			return nil, nil, err
-		}
-		s.log.Info().Int("added", added).Int("updated", updated).Int("contacts", len(a.Contacts)).Msg("export restored")
-		return protocol.ImportResult{Header: head(protocol.TypeImportResult), Summary: protocol.ImportSummary{
-			Added: added, Updated: updated, Skipped: []protocol.Skipped{}, Total: len(a.Contacts),
-		}}, nil, nil
+		return protocol.ImportResult{Header: head(protocol.TypeImportResult), Summary: sum}, nil, nil
 
 	case *protocol.Export:
-		a, err := db.Dump()
-		if err != nil {
-			return nil, nil, err
-		}
 		var buf bytes.Buffer
-		switch r.Format {
-		case "csv":
-			err = export.WriteCSV(&buf, a)
-		default:
-			err = export.WriteJSON(&buf, a)
-		}
-		if err != nil {
+		if err := transfer.Export(db, r.Format, &buf); err != nil {
 			return nil, nil, err
 		}
 		return protocol.ExportData{Header: head(protocol.TypeExportData), Format: r.Format,
-			Filename: export.Filename(r.Format, s.now()), Data: buf.String()}, nil, nil
+			Filename: transfer.Filename(r.Format, s.now()), Data: buf.String()}, nil, nil
 
 	case *protocol.StatusGet:
 		st, err := db.Stats()

@@ -165,6 +165,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc(protocol.Path, s.serveWS)
 	s.mux.HandleFunc("/healthz", s.serveHealth)
 	s.mux.HandleFunc("/backup", s.serveBackup)
+	s.mux.HandleFunc("/export", s.serveExport)
+	s.mux.HandleFunc("/import", s.serveImport)
 	if cfg.Pairing != nil {
 		s.wg.Add(1)
 		go s.watchPairing()

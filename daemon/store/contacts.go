@@ -25,6 +25,9 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 		if err := checkDay("connected_on", sg.ConnectedOn); err != nil {
 			return nil, err
 		}
+		if err := checkLines("name", sg.Name, "headline", sg.Headline, "connected_text", sg.ConnectedText); err != nil {
+			return nil, err
+		}
 		if sg.ConnectedOn != "" && dateRank(sg.ConnectedSource) == 0 {
 			return nil, protocol.Errorf(protocol.CodeInvalidField, "A connection date needs its source: page_relative or page_absolute, not %q.", sg.ConnectedSource)
 		}
@@ -350,6 +353,9 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 		if err := checkDay("connected_on", r.ConnectedOn); err != nil {
 			return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "Row %d: %s", i+1, protocol.ErrorMessage(err))
 		}
+		if err := checkLines("name", r.Name, "company", r.Company, "position", r.Position); err != nil {
+			return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "Row %d: %s", i+1, protocol.ErrorMessage(err))
+		}
 	}
 	// In slug order every contact and every per-contact index key goes in
 	// at the end of its bucket; in the file's order each Put would move the
@@ -536,3 +542,15 @@ func contactEventPrefix(slug string) []byte {
 func checkSlug(slug string) error { return protocol.CheckSlug(slug) }
 
 func checkDay(field, day string) error { return protocol.CheckDay(field, day) }
+
+// checkLines checks name, value pairs of one-line fields with
+// protocol.CheckLine: whatever writes a contact, no control character and
+// nothing longer than the wire allows gets stored.
+func checkLines(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := protocol.CheckLine(pairs[i], pairs[i+1], protocol.MaxNameChars); err != nil {
+			return err
+		}
+	}
+	return nil
+}

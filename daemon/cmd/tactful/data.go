@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/tactful/tactful/daemon/client"
+	"github.com/tactful/tactful/daemon/store"
+	"github.com/tactful/tactful/daemon/transfer"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -67,35 +69,37 @@ func (m *Main) importFile(ctx context.Context, e *env) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
-	var r io.Reader = f
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	format, err := importFormat(e.Format, path, head[:n])
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	var body io.Reader = f
 	if fi, err := f.Stat(); err == nil && fi.Size() > 1<<20 && m.isTerminal(m.Stderr) {
-		r = &progressReader{r: f, total: fi.Size(), w: m.Stderr, label: "reading " + filepath.Base(path)}
+		body = &progressReader{r: f, total: fi.Size(), w: m.Stderr, label: "importing " + filepath.Base(path)}
 	}
-	data, err := io.ReadAll(r)
+	var sum protocol.ImportSummary
+	err = m.withStore(ctx, e, false,
+		func(d remoteDaemon) error {
+			sum, err = d.importFile(ctx, format, body)
+			return err
+		},
+		func(db *store.DB) error {
+			if format == transfer.FormatCSV {
+				sum, err = transfer.ImportCSV(db, body)
+			} else {
+				sum, err = transfer.ImportJSON(db, body)
+			}
+			return err
+		})
 	if err != nil {
-		return fmt.Errorf("import: read %s: %w", path, err)
-	}
-	format, err := importFormat(e.Format, path, data)
-	if err != nil {
-		return err
-	}
-	c, done, err := m.session(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if m.isTerminal(m.Stderr) && len(data) > 1<<20 {
-		fmt.Fprintf(m.Stderr, "importing %s…\n", humanBytes(int64(len(data))))
-	}
-	var reply protocol.ImportResult
-	var req any = &protocol.ImportConnections{CSV: string(data)}
-	if format == "json" {
-		req = &protocol.ImportJSON{Data: string(data)}
-	}
-	if err := c.Call(ctx, req, &reply); err != nil {
 		return fmt.Errorf("import %s: %w", path, userError(err))
 	}
-	printSummary(m.Stdout, path, format, reply.Summary)
+	printSummary(m.Stdout, path, format, sum)
 	return nil
 }
 
@@ -161,35 +165,44 @@ opens in a spreadsheet, one row per contact. Writes to standard output unless
 
 func (m *Main) export(ctx context.Context, e *env) error {
 	format := strings.ToLower(e.Format)
-	if format != "json" && format != "csv" {
+	if format != transfer.FormatJSON && format != transfer.FormatCSV {
 		return usagef("export: --format must be json or csv, not %q", e.Format)
 	}
-	c, done, err := m.session(ctx, e, true)
-	if err != nil {
-		return err
+	out := e.Out
+	if out != "" && out != "-" {
+		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+			out = filepath.Join(out, transfer.Filename(format, time.Now()))
+		}
 	}
-	defer done()
-	var reply protocol.ExportData
-	if err := c.Call(ctx, &protocol.Export{Format: format}, &reply); err != nil {
+	// The export streams from the store to the file: nothing holds it all.
+	write := func(w io.Writer) error {
+		return m.withStore(ctx, e, true,
+			func(d remoteDaemon) error { return d.export(ctx, format, w) },
+			func(db *store.DB) error { return transfer.Export(db, format, w) })
+	}
+	if out == "" || out == "-" {
+		if err := write(m.Stdout); err != nil {
+			return fmt.Errorf("export: %w", userError(err))
+		}
+		return nil
+	}
+	cw := &countingWriter{}
+	if err := writeFileAtomic(out, func(w io.Writer) error { cw.w = w; return write(cw) }); err != nil {
 		return fmt.Errorf("export: %w", userError(err))
 	}
-	data := []byte(reply.Data)
-	if e.Out == "" || e.Out == "-" {
-		_, err := m.Stdout.Write(data)
-		return err
-	}
-	out := e.Out
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		out = filepath.Join(out, reply.Filename)
-	}
-	if err := writeFileAtomic(out, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	}); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", out, format, humanBytes(int64(len(data))))
+	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", out, format, humanBytes(cw.n))
 	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func historyCommand() *command {

@@ -307,7 +307,42 @@ func (m *Main) runCommand(ctx context.Context, c *command, args []string) error 
 	if e.Log, err = m.logger(e.LogFormat, e.LogLevel); err != nil {
 		return err
 	}
+	if c.name != "serve" && !addrGiven(fs, m.Getenv) {
+		e.Addr = recordedAddr(ctx, e)
+	}
 	return c.run(m, ctx, e)
+}
+
+// addrGiven reports whether the user named the daemon's address, with
+// --addr or TACTFUL_ADDR.
+func addrGiven(fs *flag.FlagSet, getenv func(string) string) bool {
+	given := getenv("TACTFUL_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "addr" {
+			given = true
+		}
+	})
+	return given
+}
+
+// recordedAddr is the address a running daemon wrote into the home (see
+// daemon.AddrFileName) when a tactful daemon answers there, and e.Addr
+// otherwise: a file left by a crash, or naming a port something else took
+// since, is ignored.
+func recordedAddr(ctx context.Context, e *env) string {
+	addr, err := daemon.ReadAddr(e.Home)
+	if err != nil {
+		e.Log.Warn().Err(err).Msg("ignoring the recorded daemon address")
+		return e.Addr
+	}
+	if addr == "" || addr == e.Addr {
+		return e.Addr
+	}
+	if res, _, _ := probe(ctx, addr); res != probeTactful {
+		e.Log.Debug().Str("addr", addr).Msg("no tactful daemon at the recorded address; it is stale")
+		return e.Addr
+	}
+	return addr
 }
 
 // parseInterspersed parses flags wherever they stand among the positional
