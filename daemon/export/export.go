@@ -1,6 +1,6 @@
 // Package export writes and reads tactful's own export files.
 //
-// The JSON export is one protocol.Archive, indented; importing it restores
+// The JSON export is one protocol.Archive, one record per line; importing it restores
 // the store exactly, so ReadJSON is strict: a file that is not a tactful
 // export, comes from a newer tactful, has fields this version does not know,
 // or holds slugs, statuses or dates tactful would never write is refused
@@ -16,6 +16,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,18 +53,23 @@ const NoteSeparator = "\n---\n"
 
 // JSONWriter writes a JSON export one record at a time, so an export of any
 // size streams with little memory: all contacts first, then all events.
-// Its bytes depend only on what it is given.
+// Each record is one line of compact JSON, which keeps a heavy user's file
+// small and still lets a person read, grep and diff it. Its bytes depend
+// only on what it is given.
 type JSONWriter struct {
-	w        io.Writer
-	section  int // 0 nothing yet, 1 contacts, 2 events, 3 closed
-	inList   bool
-	err      error
-	elemOpts []json.Options
+	w       io.Writer
+	section int // 0 nothing yet, 1 contacts, 2 events, 3 closed
+	inList  bool
+	err     error
+	buf     bytes.Buffer
+	enc     *stdjson.Encoder
 }
 
 // NewJSONWriter starts an export written at exportedAt (left out when zero).
 func NewJSONWriter(w io.Writer, exportedAt time.Time) *JSONWriter {
-	jw := &JSONWriter{w: w, elemOpts: []json.Options{jsontext.WithIndent("  "), jsontext.WithIndentPrefix("    ")}}
+	jw := &JSONWriter{w: w}
+	jw.enc = stdjson.NewEncoder(&jw.buf)
+	jw.enc.SetEscapeHTML(false)
 	head := fmt.Sprintf("{\n  \"format\": %q,\n  \"version\": %d,\n", protocol.ArchiveFormat, protocol.ArchiveVersion)
 	if !exportedAt.IsZero() {
 		at, _ := exportedAt.MarshalText()
@@ -100,7 +106,8 @@ func (jw *JSONWriter) open(section int) {
 	}
 }
 
-func (jw *JSONWriter) element(section int, v any) error {
+// element writes one record of section, given as compact JSON.
+func (jw *JSONWriter) element(section int, raw []byte) error {
 	if jw.section > section {
 		return fmt.Errorf("write json export: a record after the list it belongs in")
 	}
@@ -112,21 +119,35 @@ func (jw *JSONWriter) element(section int, v any) error {
 		jw.inList = true
 	}
 	if jw.err == nil {
-		raw, err := json.Marshal(v, jw.elemOpts...)
-		if err != nil {
-			jw.err = err
-		} else {
-			_, jw.err = jw.w.Write(raw)
-		}
+		_, jw.err = jw.w.Write(raw)
 	}
 	return jw.err
 }
 
+func (jw *JSONWriter) encode(v any) []byte {
+	jw.buf.Reset()
+	if err := jw.enc.Encode(v); err != nil && jw.err == nil {
+		jw.err = err
+	}
+	return bytes.TrimSuffix(jw.buf.Bytes(), []byte("\n"))
+}
+
 // Contact writes one contact.
-func (jw *JSONWriter) Contact(c protocol.Contact) error { return jw.element(1, c) }
+func (jw *JSONWriter) Contact(c protocol.Contact) error { return jw.element(1, jw.encode(c)) }
 
 // Event writes one event; events come after every contact.
-func (jw *JSONWriter) Event(e protocol.Event) error { return jw.element(2, e) }
+func (jw *JSONWriter) Event(e protocol.Event) error {
+	raw, err := stdjson.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("write json export: %w", err)
+	}
+	return jw.element(2, raw)
+}
+
+// RawEvent writes an event given as the JSON json.Marshal (encoding/json)
+// makes of a protocol.Event, as a store keeps it: Event's own bytes, with
+// no decoding and encoding again for each of a long history's events.
+func (jw *JSONWriter) RawEvent(raw []byte) error { return jw.element(2, raw) }
 
 // Close ends the export.
 func (jw *JSONWriter) Close() error {

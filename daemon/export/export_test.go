@@ -145,33 +145,33 @@ func TestReadJSONRefuses(t *testing.T) {
 		{"trailing data", valid(func(s string) string { return s + "{}" }), protocol.CodeInvalidField,
 			"This tactful export is damaged: there is more after the export's closing brace."},
 		{"path trick slug", valid(func(s string) string {
-			return strings.Replace(s, `"slug": "ada-lovelace-1815"`, `"slug": "../../etc"`, 1)
+			return strings.Replace(s, `"slug":"ada-lovelace-1815"`, `"slug":"../../etc"`, 1)
 		}), protocol.CodeInvalidField, `This tactful export is damaged: contact 1 (../../etc): "../../etc" is not a profile slug: only letters, digits, - and _ may appear.`},
 		{"slug not canonical", valid(func(s string) string {
-			return strings.Replace(s, `"slug": "ada-lovelace-1815"`, `"slug": "Ada-Lovelace-1815"`, 1)
+			return strings.Replace(s, `"slug":"ada-lovelace-1815"`, `"slug":"Ada-Lovelace-1815"`, 1)
 		}), protocol.CodeInvalidField, `This tactful export is damaged: contact 1 (Ada-Lovelace-1815): The slug "Ada-Lovelace-1815" is not in its canonical form "ada-lovelace-1815".`},
 		{"repeated slug", valid(func(s string) string {
-			return strings.Replace(s, `"slug": "renee-xss-test"`, `"slug": "ada-lovelace-1815"`, 1)
+			return strings.Replace(s, `"slug":"renee-xss-test"`, `"slug":"ada-lovelace-1815"`, 1)
 		}), protocol.CodeInvalidField, `This tactful export is damaged: contact 3 repeats the profile "ada-lovelace-1815".`},
-		{"bad status", valid(func(s string) string { return strings.Replace(s, `"status": "keep"`, `"status": "boss"`, 1) }),
+		{"bad status", valid(func(s string) string { return strings.Replace(s, `"status":"keep"`, `"status":"boss"`, 1) }),
 			protocol.CodeInvalidField, `This tactful export is damaged: contact 1 (ada-lovelace-1815): "boss" is not a status.`},
 		{"bad date", valid(func(s string) string { return strings.Replace(s, `"2026-12-04"`, `"next week"`, 1) }),
 			protocol.CodeInvalidField, "This tactful export is damaged: contact 1 (ada-lovelace-1815): Field cooldown_until must be a date like 2026-01-31."},
 		{"control characters in a name", valid(func(s string) string {
-			return strings.Replace(s, `"name": "Ada Lovelace"`, `"name": "Ada\u001b]0;owned\u0007"`, 1)
+			return strings.Replace(s, `"name":"Ada Lovelace"`, `"name":"Ada\u001b]0;owned\u0007"`, 1)
 		}),
 			protocol.CodeInvalidField, "This tactful export is damaged: contact 1 (ada-lovelace-1815): Field name holds the control character U+001B; names, headlines and tags are plain text."},
 		{"name over the wire's limit", valid(func(s string) string {
-			return strings.Replace(s, `"name": "Ada Lovelace"`, `"name": "`+strings.Repeat("A", protocol.MaxNameChars+1)+`"`, 1)
+			return strings.Replace(s, `"name":"Ada Lovelace"`, `"name":"`+strings.Repeat("A", protocol.MaxNameChars+1)+`"`, 1)
 		}), protocol.CodeInvalidField, "This tactful export is damaged: contact 1 (ada-lovelace-1815): Field name is longer than 500 characters."},
-		{"event without an id", valid(func(s string) string { return strings.Replace(s, `"id": "`, `"xid": "`, 1) }),
+		{"event without an id", valid(func(s string) string { return strings.Replace(s, `"id":"`, `"xid":"`, 1) }),
 			protocol.CodeInvalidField, `This tactful export is damaged: it has a field this tactful does not know, "xid".`},
-		{"bad event kind", valid(func(s string) string { return strings.Replace(s, `"kind": "first_seen"`, `"kind": "hacked"`, 1) }),
+		{"bad event kind", valid(func(s string) string { return strings.Replace(s, `"kind":"first_seen"`, `"kind":"hacked"`, 1) }),
 			protocol.CodeInvalidField, `This tactful export is damaged: event 1 (ada-lovelace-1815): "hacked" is not a kind of event.`},
-		{"wrong type", valid(func(s string) string { return strings.Replace(s, `"kind": "first_seen"`, `"kind": 7`, 1) }),
+		{"wrong type", valid(func(s string) string { return strings.Replace(s, `"kind":"first_seen"`, `"kind":7`, 1) }),
 			protocol.CodeInvalidField, "This tactful export is damaged: field events.kind has the wrong type or value."},
 		{"seq in a version 2 export", valid(func(s string) string {
-			return strings.Replace(s, `"kind": "first_seen"`, `"kind": "first_seen", "seq": 1`, 1)
+			return strings.Replace(s, `"kind":"first_seen"`, `"kind":"first_seen","seq":1`, 1)
 		}),
 			protocol.CodeInvalidField, `This tactful export is damaged: it has a field this tactful does not know, "seq".`},
 	}
@@ -308,5 +308,30 @@ func TestFilename(t *testing.T) {
 		if got := Filename(tt.format, now); got != tt.want {
 			t.Errorf("Filename(%q) = %q, want %q", tt.format, got, tt.want)
 		}
+	}
+}
+
+// An export says only what is known: a contact imported from LinkedIn's
+// file has not been seen on a page, and its last_seen is left out rather
+// than written as year 1.
+func TestJSONLeavesUnknownTimesOut(t *testing.T) {
+	a := protocol.Archive{Contacts: []protocol.Contact{{Slug: "ada-x", Name: "Ada", FirstSeen: day(2, 8), Tags: []string{},
+		Notes: []protocol.Note{{ID: "n1", Text: "undated"}}}}}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, a); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, absent := range []string{"0001-01-01", "last_seen", "exported_at", "created", "updated"} {
+		if strings.Contains(out, absent) {
+			t.Errorf("the export writes %q for a time nobody knows:\n%s", absent, out)
+		}
+	}
+	got, err := ReadJSON(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Contacts[0].LastSeen.IsZero() || !got.Contacts[0].FirstSeen.Equal(day(2, 8)) {
+		t.Errorf("read back: first %s, last %s", got.Contacts[0].FirstSeen, got.Contacts[0].LastSeen)
 	}
 }

@@ -58,6 +58,12 @@ func (s *Snapshot) Events(fn func(protocol.Event) error) error {
 	})
 }
 
+// RawEvents calls fn with each event's stored JSON (what encoding/json
+// makes of a protocol.Event), oldest first. raw is valid only during fn.
+func (s *Snapshot) RawEvents(fn func(raw []byte) error) error {
+	return s.tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error { return fn(v) })
+}
+
 // EventCount counts the events of one contact, from its index alone.
 func (s *Snapshot) EventCount(slug string) int {
 	prefix := contactEventPrefix(slug)
@@ -106,6 +112,55 @@ type Loader struct {
 	seen     map[string]bool
 	index    [][]byte
 	res      Restored
+
+	// commitEvery, when set, commits after that many records and goes on
+	// in a new transaction, so memory stays bounded (RestoreInSteps).
+	commitEvery int
+	pending     int
+	bolt        *bolt.DB
+}
+
+// use points the loader at tx.
+func (l *Loader) use(tx *bolt.Tx) {
+	l.tx, l.contacts, l.events = tx, tx.Bucket(bucketContacts), tx.Bucket(bucketEvents)
+	l.contacts.FillPercent = contactsFill
+	l.events.FillPercent = 0.95
+}
+
+// putIndex files the per-contact index of the events added, sorted, so
+// that its keys go in at one place after another rather than all over the
+// bucket in every step.
+func (l *Loader) putIndex() error {
+	slices.SortFunc(l.index, bytes.Compare)
+	for _, k := range l.index {
+		if err := l.tx.Bucket(bucketContactEvents).Put(k, nil); err != nil {
+			return err
+		}
+		if err := l.step(); err != nil {
+			return err
+		}
+	}
+	l.index = nil
+	return nil
+}
+
+// step commits what is pending once commitEvery records are, and begins
+// the next transaction.
+func (l *Loader) step() error {
+	l.pending++
+	if l.commitEvery <= 0 || l.pending < l.commitEvery {
+		return nil
+	}
+	l.pending = 0
+	if err := l.tx.Commit(); err != nil {
+		return err
+	}
+	tx, err := l.bolt.Begin(true)
+	if err != nil {
+		return err
+	}
+	l.use(tx)
+	return nil
 }
 
 // Contact replaces the stored contact of c.Slug with c.
@@ -127,11 +182,14 @@ func (l *Loader) Contact(c protocol.Contact) error {
 	case stored == nil:
 		l.res.Added++
 	case bytes.Equal(stored, raw):
-		return nil
+		return l.step()
 	default:
 		l.res.Updated++
 	}
-	return l.contacts.Put([]byte(c.Slug), raw)
+	if err := l.contacts.Put([]byte(c.Slug), raw); err != nil {
+		return err
+	}
+	return l.step()
 }
 
 // Event adds e unless the store holds an event with its id already: an
@@ -142,7 +200,12 @@ func (l *Loader) Event(e protocol.Event) error {
 		return recordErr(protocol.Describe("event", l.res.Events, e.Slug), err)
 	}
 	if l.events.Get(e.ID[:]) != nil {
-		return nil
+		// A restore stopped by a crash may have filed the event but not
+		// yet its index entry; running it again completes both.
+		if k := contactEventKey(e.Slug, e.ID); l.tx.Bucket(bucketContactEvents).Get(k) == nil {
+			l.index = append(l.index, k)
+		}
+		return l.step()
 	}
 	raw, err := json.Marshal(e)
 	if err != nil {
@@ -153,7 +216,7 @@ func (l *Loader) Event(e protocol.Event) error {
 	}
 	l.res.NewEvents++
 	l.index = append(l.index, contactEventKey(e.Slug, e.ID))
-	return nil
+	return l.step()
 }
 
 func recordErr(what string, err error) error {
@@ -170,30 +233,68 @@ func recordErr(what string, err error) error {
 // contacts by slug and events by id, as exports list them, or a heavy
 // user's restore turns quadratic. The per-contact index is sorted here.
 func (db *DB) Restore(fill func(l *Loader) error) (Restored, error) {
-	var res Restored
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		l := &Loader{tx: tx, contacts: tx.Bucket(bucketContacts), events: tx.Bucket(bucketEvents), seen: map[string]bool{}}
-		l.contacts.FillPercent = contactsFill
-		l.events.FillPercent = 0.95
-		if err := fill(l); err != nil {
-			return err
-		}
-		slices.SortFunc(l.index, bytes.Compare)
-		byContact := tx.Bucket(bucketContactEvents)
-		for _, k := range l.index {
-			if err := byContact.Put(k, nil); err != nil {
-				return err
-			}
-		}
-		res = l.res
-		return rebuildIndexes(tx)
-	})
+	return db.restore(fill, 0)
+}
+
+// RestoreInSteps is Restore committing every n records, so that a heavy
+// user's restore holds only n records' pages in memory instead of the
+// whole store's. A failure part way keeps what the steps before it wrote:
+// the caller checks the whole file first (export.ScanJSON, then
+// CheckNoteOwners), so only a full disk or a crash can stop it, and running
+// the same restore again completes it, since restoring is idempotent.
+func (db *DB) RestoreInSteps(fill func(l *Loader) error, n int) (Restored, error) {
+	return db.restore(fill, n)
+}
+
+func (db *DB) restore(fill func(l *Loader) error, every int) (res Restored, err error) {
+	tx, err := db.bolt.Begin(true)
 	if err != nil {
 		return Restored{}, db.writeErr("restore", err)
 	}
+	l := &Loader{seen: map[string]bool{}, commitEvery: every, bolt: db.bolt}
+	l.use(tx)
+	defer func() {
+		if p := recover(); p != nil {
+			_ = l.tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = l.tx.Rollback()
+		}
+	}()
+	if err := fill(l); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	if err := l.putIndex(); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	if err := rebuildIndexes(l.tx); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	if err := l.tx.Commit(); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	res = l.res
 	db.log.Info().Int("contacts", res.Contacts).Int("added", res.Added).Int("updated", res.Updated).
 		Int("events", res.Events).Int("new_events", res.NewEvents).Msg("export restored")
 	return res, nil
+}
+
+// CheckNoteOwners refuses a restore that would give a note id to two
+// contacts: owners maps each note id of the file to its contact, and
+// replaced holds every contact the file replaces (whose stored notes go).
+func (db *DB) CheckNoteOwners(owners map[string]string, replaced map[string]bool) error {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		notes := tx.Bucket(bucketNotes)
+		for id, slug := range owners {
+			owner := notes.Get([]byte(id))
+			if owner != nil && string(owner) != slug && !replaced[string(owner)] {
+				return protocol.Errorf(protocol.CodeConflict, "The note id %s belongs to both %s and %s; nothing was imported.", id, owner, slug)
+			}
+		}
+		return nil
+	})
+	return db.readErr("check note owners", err)
 }
 
 // Load restores an archive in memory (see Restore), contacts by slug and

@@ -291,6 +291,9 @@ func checkRoot(tx *bolt.Tx, path string) (fresh bool, version uint64, err error)
 	return false, v, nil
 }
 
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
 // Close releases the file and its lock.
 func (db *DB) Close() error {
 	return db.bolt.Close()

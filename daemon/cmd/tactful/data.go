@@ -9,9 +9,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tactful/tactful/daemon/client"
 	"github.com/tactful/tactful/daemon/store"
@@ -111,7 +114,7 @@ func printSummary(w io.Writer, path, format string, s protocol.ImportSummary) {
 	fmt.Fprintf(w, "Imported %s: %d %s read, %d added, %d updated, %d skipped.\n",
 		filepath.Base(path), s.Total, what, s.Added, s.Updated, len(s.Skipped))
 	for _, sk := range s.Skipped {
-		fmt.Fprintf(w, "  skipped line %d: %s\n", sk.Line, sk.Reason)
+		fmt.Fprintf(w, "  skipped line %d: %s\n", sk.Line, oneLine(sk.Reason))
 	}
 }
 
@@ -132,6 +135,17 @@ type progressReader struct {
 	total int64
 	n     int64
 	last  int
+}
+
+// Seek lets an import read the file twice (check, then restore).
+func (p *progressReader) Seek(offset int64, whence int) (int64, error) {
+	s, ok := p.r.(io.Seeker)
+	if !ok {
+		return 0, errors.New("cannot seek")
+	}
+	n, err := s.Seek(offset, whence)
+	p.n, p.last = n, -1
+	return n, err
 }
 
 func (p *progressReader) Read(b []byte) (int, error) {
@@ -287,14 +301,45 @@ func (m *Main) history(ctx context.Context, e *env) error {
 		fmt.Fprintln(m.Stdout, "No history matches.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	return printHistory(m.Stdout, events)
+}
+
+// printHistory writes one line per event: when, who, what. Names come from
+// web pages and files, so nothing in them reaches the terminal unescaped.
+func printHistory(w io.Writer, events []protocol.Event) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, ev := range events {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", ev.At.Local().Format("2006-01-02 15:04"), oneLine(ev.Name), oneLine(ev.Summary))
 	}
 	return tw.Flush()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine is s as one line a terminal shows as it is: runs of white space
+// become one space, and anything else that is not printable (escape
+// sequences, bidi overrides, from a page or a file) is written as a Go
+// escape such as \x1b or \u202e rather than acted on.
+func oneLine(s string) string { return printable(strings.Join(strings.Fields(s), " ")) }
+
+// printable escapes every rune of s that a terminal would not simply show.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, notPrintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !notPrintable(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(r) // 'X' with X escaped
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func notPrintable(r rune) bool {
+	return r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' || unicode.Is(unicode.Bidi_Control, r)
+}
 
 func historyPages(ctx context.Context, c *client.Client, q protocol.HistoryGet, limit int) ([]protocol.Event, error) {
 	var out []protocol.Event

@@ -138,3 +138,24 @@ func TestLargeExportImportWithAndWithoutDaemon(t *testing.T) {
 		t.Errorf("restored home: %d contacts, %d events", len(got.Contacts), len(got.Events))
 	}
 }
+
+// A name that slipped into a store before names were checked (or a reason
+// quoting a file) cannot clear the screen or reorder what the terminal shows.
+func TestHistoryEscapesWhatATerminalWouldRun(t *testing.T) {
+	var out strings.Builder
+	events := []protocol.Event{{At: time.Now(), Name: "Ada\x1b[2J\x1b]0;owned\x07 \u202eLovelace", Summary: "Note\tadded\r\nnow"}}
+	if err := printHistory(&out, events); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, raw := range []string{"\x1b", "\x07", "\u202e", "\r"} {
+		if strings.Contains(got, raw) {
+			t.Errorf("history printed %q raw: %q", raw, got)
+		}
+	}
+	for _, want := range []string{`Ada\x1b[2J\x1b]0;owned\a \u202eLovelace`, "Note added now"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("history printed %q, want it to show %q", got, want)
+		}
+	}
+}
