@@ -2,14 +2,17 @@ package protocol
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
+	"io"
 	"net/url"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // requestTypes maps each request type to a constructor of its struct.
@@ -41,53 +44,31 @@ func RequestTypes() []string {
 	return out
 }
 
+// strict are the decoding rules of every request: names match exactly, a
+// member this request does not have is refused, and (jsontext's defaults)
+// a repeated member or invalid UTF-8 is too.
+var strict = json.JoinOptions(json.RejectUnknownMembers(true))
+
 // Decode reads one request from a client and validates it. On failure it
 // returns the request's id, when it could be read, and an *Error saying what
 // is wrong. A valid request comes back normalized: slugs canonical, tags
-// folded, strings trimmed.
+// folded, strings trimmed, cursor and since parsed.
+//
+// The message is read twice: a scan of its top-level members for "type"
+// and "id" (which also checks its syntax and UTF-8 without building
+// anything), then one strict decode into the request's struct.
 func Decode(data []byte) (Request, string, error) {
-	if !utf8.Valid(data) {
-		return nil, "", Errorf(CodeBadJSON, "The message is not valid UTF-8.")
-	}
-	var head struct {
-		Type json.RawMessage `json:"type"`
-		ID   json.RawMessage `json:"id"`
-	}
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, "", Errorf(CodeBadJSON, "A message must be one JSON object.")
-	}
-	if err := json.Unmarshal(trimmed, &head); err != nil {
-		return nil, "", Errorf(CodeBadJSON, "The message is not valid JSON: %s.", jsonProblem(err))
-	}
-	var id string
-	if len(head.ID) > 0 && string(head.ID) != "null" {
-		if err := json.Unmarshal(head.ID, &id); err != nil {
-			return nil, "", Errorf(CodeInvalidField, "Field id must be a string.")
-		}
-		if utf8.RuneCountInString(id) > MaxIDChars {
-			return nil, "", Errorf(CodeInvalidField, "Field id is longer than %d characters.", MaxIDChars)
-		}
-	}
-	if len(head.Type) == 0 || string(head.Type) == "null" {
-		return nil, id, Errorf(CodeMissingField, "Field type is missing.")
-	}
-	var typ string
-	if err := json.Unmarshal(head.Type, &typ); err != nil {
-		return nil, id, Errorf(CodeInvalidField, "Field type must be a string.")
+	typ, id, err := scanHead(data)
+	if err != nil {
+		return nil, id, err
 	}
 	newReq, ok := requestTypes[typ]
 	if !ok {
 		return nil, id, Errorf(CodeUnknownType, "%q is not a request this daemon knows.", clip(typ, 40))
 	}
 	req := newReq()
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(req); err != nil {
+	if err := json.Unmarshal(data, req, strict); err != nil {
 		return nil, id, fieldError(err)
-	}
-	if dec.More() {
-		return nil, id, Errorf(CodeBadJSON, "A message must be exactly one JSON object.")
 	}
 	if v, ok := req.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {
@@ -97,44 +78,140 @@ func Decode(data []byte) (Request, string, error) {
 	return req, id, nil
 }
 
+// scanHead reads the type and the id of a message: one JSON object, and
+// nothing after it.
+func scanHead(data []byte) (typ, id string, err error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	if dec.PeekKind() != '{' {
+		if !utf8.Valid(data) {
+			return "", "", Errorf(CodeBadJSON, "The message is not valid UTF-8.")
+		}
+		return "", "", Errorf(CodeBadJSON, "A message must be one JSON object.")
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return "", "", syntaxError(err)
+	}
+	var rawType, rawID jsontext.Value
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return "", "", syntaxError(err)
+		}
+		name := tok.String() // valid only until the next read
+		v, err := dec.ReadValue()
+		if err != nil {
+			return "", "", syntaxError(err)
+		}
+		switch name {
+		case "type":
+			rawType = v.Clone()
+		case "id":
+			rawID = v.Clone()
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return "", "", syntaxError(err)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return "", "", Errorf(CodeBadJSON, "A message must be exactly one JSON object.")
+	}
+	if rawID != nil && rawID.Kind() != 'n' {
+		if rawID.Kind() != '"' || json.Unmarshal(rawID, &id) != nil {
+			return "", "", Errorf(CodeInvalidField, "Field id must be a string.")
+		}
+		if utf8.RuneCountInString(id) > MaxIDChars {
+			return "", "", Errorf(CodeInvalidField, "Field id is longer than %d characters.", MaxIDChars)
+		}
+	}
+	if rawType == nil || rawType.Kind() == 'n' {
+		return "", id, Errorf(CodeMissingField, "Field type is missing.")
+	}
+	if rawType.Kind() != '"' || json.Unmarshal(rawType, &typ) != nil {
+		return "", id, Errorf(CodeInvalidField, "Field type must be a string.")
+	}
+	return typ, id, nil
+}
+
+// syntaxError turns jsontext's structured error into the client's sentence.
+func syntaxError(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			return Errorf(CodeBadJSON, "Field %s appears twice.", clip(pointerField(se.JSONPointer), 60))
+		case strings.Contains(se.Err.Error(), "invalid UTF-8"):
+			return Errorf(CodeBadJSON, "The message is not valid UTF-8.")
+		case errors.Is(se.Err, io.ErrUnexpectedEOF):
+			return Errorf(CodeBadJSON, "The message is not valid JSON: it ends too early.")
+		}
+		return Errorf(CodeBadJSON, "The message is not valid JSON: syntax error at byte %d.", se.ByteOffset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return Errorf(CodeBadJSON, "The message is not valid JSON: it ends too early.")
+	}
+	return Errorf(CodeBadJSON, "The message is not valid JSON.")
+}
+
+// pointerField writes a JSON pointer (/contacts/0/name) as contacts.0.name.
+func pointerField(p jsontext.Pointer) string {
+	return strings.ReplaceAll(strings.TrimPrefix(string(p), "/"), "/", ".")
+}
+
+// fieldError turns a strict decode's error into the client's sentence: an
+// unknown member, or a value of the wrong JSON type.
 func fieldError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		field := typeErr.Field
+	var sem *json.SemanticError
+	if errors.As(err, &sem) {
+		field := pointerField(sem.JSONPointer)
+		if errors.Is(sem.Err, json.ErrUnknownName) {
+			return Errorf(CodeUnknownField, "Field %q is not part of this request.", clip(field, 60))
+		}
 		if field == "" {
 			return Errorf(CodeBadJSON, "A message must be one JSON object.")
 		}
-		return Errorf(CodeInvalidField, "Field %s must be %s, not %s.", clip(field, 60), jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		return Errorf(CodeInvalidField, "Field %s must be %s, not %s.", clip(field, 60), jsonKind(sem.GoType), kindName(sem.JSONKind))
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		name, _ := strconv.Unquote(strings.TrimPrefix(msg, "json: unknown field "))
-		return Errorf(CodeUnknownField, "Field %q is not part of this request.", clip(name, 60))
-	}
-	return Errorf(CodeBadJSON, "The message is not valid JSON: %s.", jsonProblem(err))
+	return syntaxError(err)
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "of another type"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
 		return "a string"
-	case "int", "int64", "uint64", "float64":
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
 		return "a number"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
-	case "slice":
+	case reflect.Slice:
 		return "a list"
-	case "struct", "map", "ptr":
+	case reflect.Struct, reflect.Map:
 		return "an object"
 	}
 	return "of another type"
 }
 
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return "syntax error at byte " + strconv.FormatInt(syn.Offset, 10)
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "true or false"
+	case 'n':
+		return "null"
+	case '[':
+		return "a list"
+	case '{':
+		return "an object"
 	}
-	return "it ends too early or has the wrong shape"
+	return "something else"
 }
 
 func clip(s string, n int) string {

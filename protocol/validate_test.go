@@ -37,3 +37,36 @@ func TestTextChecks(t *testing.T) {
 		t.Errorf("a note id of %d characters: %v", MaxIDChars+1, err)
 	}
 }
+
+// Decode reads strictly and says what is wrong in words a person can use.
+func TestDecodeStrictly(t *testing.T) {
+	for _, tc := range []struct {
+		name, raw string
+		code      Code
+		says      string
+	}{
+		{"a repeated member", `{"type":"note_add","slug":"ada-x","note_id":"n1","text":"kind","text":"cruel"}`, CodeBadJSON, "Field text appears twice."},
+		{"a repeated type", `{"type":"ping","type":"status"}`, CodeBadJSON, "Field type appears twice."},
+		{"trailing data", `{"type":"ping"} {}`, CodeBadJSON, "exactly one JSON object"},
+		{"invalid UTF-8 in a member nobody reads", "{\"type\":\"ping\",\"x\":\"\xff\"}", CodeBadJSON, "not valid UTF-8"},
+		{"a name in the wrong case", `{"type":"ping","ID":"1"}`, CodeUnknownField, `Field "ID" is not part of this request.`},
+		{"a number as a string", `{"type":"history_get","limit":"50"}`, CodeInvalidField, "Field limit must be a number, not a string."},
+		{"a list of the wrong things", `{"type":"tags_set","slug":"ada-x","tags":[1]}`, CodeInvalidField, "Field tags.0 must be a string, not a number."},
+		{"a cursor that is no id", `{"type":"history_get","cursor":"42"}`, CodeInvalidField, "next_cursor"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Decode([]byte(tc.raw))
+			if ErrorCode(err) != tc.code || !strings.Contains(ErrorMessage(err), tc.says) {
+				t.Errorf("Decode: %v, want %s saying %q", err, tc.code, tc.says)
+			}
+		})
+	}
+	req, _, err := Decode([]byte(`{"type":"history_get","cursor":"18ec7c8dd3d268005eed00000000002a","since":"2026-11-01"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := req.(*HistoryGet)
+	if h.Before.String() != h.Cursor || h.SinceDay.Format("2006-01-02") != "2026-11-01" {
+		t.Errorf("cursor and since parsed to %s and %s", h.Before, h.SinceDay)
+	}
+}
