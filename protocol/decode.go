@@ -420,6 +420,9 @@ func (r *HistoryGet) validate() error {
 			return err
 		}
 	}
+	if len(r.Kinds) == 0 {
+		r.Kinds = nil // no filter, however it was said
+	}
 	for _, k := range r.Kinds {
 		if !k.Valid() {
 			return Errorf(CodeInvalidField, "%q is not a kind of event.", clip(string(k), 40))

@@ -302,13 +302,13 @@ func (db *DB) MarkFallout(slug string, until string, text string) (protocol.Cont
 	})
 }
 
-// RecordReminder notes in the history that the removal reminder was shown.
-func (db *DB) RecordReminder(slug string) error {
-	_, err := db.updateContact("record_reminder", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
+// RecordReminder notes in the history that the removal reminder was shown,
+// and returns the contact it was shown for, read in the same transaction.
+func (db *DB) RecordReminder(slug string) (protocol.Contact, error) {
+	return db.updateContact("record_reminder", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		return appendEvent(tx, &protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventReminderShown,
 			Summary: "Removal reminder shown"})
 	})
-	return err
 }
 
 // RecordOutcome records what the user did after the reminder. Removing and

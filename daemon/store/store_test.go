@@ -306,7 +306,7 @@ func TestNotFound(t *testing.T) {
 		{"delete note", func() error { _, err := db.DeleteNote("bob-y", "n1"); return err }, "Contact bob-y has no note n1."},
 		{"tags", func() error { _, err := db.SetTags("ada-x", &tags, nil); return err }, "No contact ada-x is stored yet."},
 		{"fallout", func() error { _, err := db.MarkFallout("ada-x", "2026-12-13", ""); return err }, "No contact ada-x is stored yet."},
-		{"reminder", func() error { return db.RecordReminder("ada-x") }, "No contact ada-x is stored yet."},
+		{"reminder", func() error { _, err := db.RecordReminder("ada-x"); return err }, "No contact ada-x is stored yet."},
 		{"outcome", func() error { _, err := db.RecordOutcome("ada-x", protocol.OutcomeKept); return err }, "No contact ada-x is stored yet."},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -523,7 +523,7 @@ func TestFalloutReminderOutcome(t *testing.T) {
 	if _, err := db.MarkFallout("ada-x", "soon", ""); protocol.ErrorCode(err) != protocol.CodeInvalidField {
 		t.Errorf("a bad until date: %v", err)
 	}
-	if err := db.RecordReminder("ada-x"); err != nil {
+	if _, err := db.RecordReminder("ada-x"); err != nil {
 		t.Fatal(err)
 	}
 	evs := history(t, db, HistoryQuery{Limit: 2})
@@ -815,7 +815,7 @@ func populateTB(t testing.TB, db *DB, clk *fakeClock) {
 			return err
 		},
 		func() error { _, err := db.MarkFallout("bob-y", "2026-12-13", "politics"); return err },
-		func() error { return db.RecordReminder("bob-y") },
+		func() error { _, err := db.RecordReminder("bob-y"); return err },
 		func() error { _, err := db.RecordOutcome("bob-y", protocol.OutcomeUnfollowed); return err },
 	}
 	for _, step := range steps {
@@ -1208,7 +1208,7 @@ func TestWritesFailCleanly(t *testing.T) {
 		{"delete note", func() error { _, err := ro.DeleteNote("ada-x", "n1"); return err }},
 		{"tags", func() error { _, err := ro.SetTags("ada-x", &tags, nil); return err }},
 		{"fallout", func() error { _, err := ro.MarkFallout("ada-x", "2026-12-13", ""); return err }},
-		{"reminder", func() error { return ro.RecordReminder("ada-x") }},
+		{"reminder", func() error { _, err := ro.RecordReminder("ada-x"); return err }},
 		{"outcome", func() error { _, err := ro.RecordOutcome("ada-x", protocol.OutcomeKept); return err }},
 		{"import", func() error { _, _, err := ro.Import([]ImportedContact{{Slug: "zed-q", Name: "Z"}}); return err }},
 		{"load", func() error { _, _, err := ro.Load(want); return err }},
