@@ -314,6 +314,9 @@ func (c columns) row(rec []string, line int) (row Row, reason, warning string) {
 	if row.Name == "" {
 		return Row{}, "no name", ""
 	}
+	if utf8.RuneCountInString(row.Name) > protocol.MaxNameChars {
+		return Row{}, fmt.Sprintf("the name is longer than %d characters", protocol.MaxNameChars), ""
+	}
 	if raw := get(c.connected); raw != "" {
 		day, ok := parseDate(raw)
 		if ok {
