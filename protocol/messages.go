@@ -57,6 +57,14 @@ type Header struct {
 func (h Header) RequestType() string { return h.Type }
 func (h Header) RequestID() string   { return h.ID }
 
+// Stamp gives a request about to be sent its id, and its type when unset.
+func (h *Header) Stamp(typ, id string) {
+	if h.Type == "" {
+		h.Type = typ
+	}
+	h.ID = id
+}
+
 // Hello opens a connection.
 type Hello struct {
 	Header
