@@ -36,10 +36,10 @@ The format follows the extension (.csv, .json) or the content unless --format
 says. Prints what was added, updated and skipped (with line numbers).
 When a daemon runs on --addr it does the import; otherwise the database is
 opened directly.`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.StringVar(&e.Format, "format", "", "the file's `FORMAT`: csv (LinkedIn's Connections.csv) or json (a tactful export); default: guessed")
+		bind: func(fs *flag.FlagSet) runFunc {
+			format := fs.String("format", "", "the file's `FORMAT`: csv (LinkedIn's Connections.csv) or json (a tactful export); default: guessed")
+			return func(m *Main, ctx context.Context, e *env) error { return m.importFile(ctx, e, *format) }
 		},
-		run: (*Main).importFile,
 	}
 }
 
@@ -65,7 +65,7 @@ func importFormat(flagFormat, path string, data []byte) (string, error) {
 	return "csv", nil
 }
 
-func (m *Main) importFile(ctx context.Context, e *env) error {
+func (m *Main) importFile(ctx context.Context, e *env, formatFlag string) error {
 	path := e.Args[0]
 	f, err := os.Open(path)
 	if err != nil {
@@ -74,7 +74,7 @@ func (m *Main) importFile(ctx context.Context, e *env) error {
 	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
-	format, err := importFormat(e.Format, path, head[:n])
+	format, err := importFormat(formatFlag, path, head[:n])
 	if err != nil {
 		return err
 	}
@@ -169,20 +169,19 @@ func exportCommand() *command {
 history. The JSON export restores exactly ('tactful import FILE'); the CSV
 opens in a spreadsheet, one row per contact. Writes to standard output unless
 --out names a file, which is written with mode 0600 (only you can read it).`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.StringVar(&e.Format, "format", "json", "`FORMAT`: json or csv")
-			fs.StringVar(&e.Out, "out", "", "write to `FILE` (mode 0600) instead of standard output; a directory gets tactful-export-DATE.json or .csv")
+		bind: func(fs *flag.FlagSet) runFunc {
+			format := fs.String("format", "json", "`FORMAT`: json or csv")
+			out := fs.String("out", "", "write to `FILE` (mode 0600) instead of standard output; a directory gets tactful-export-DATE.json or .csv")
+			return func(m *Main, ctx context.Context, e *env) error { return m.export(ctx, e, *format, *out) }
 		},
-		run: (*Main).export,
 	}
 }
 
-func (m *Main) export(ctx context.Context, e *env) error {
-	format := strings.ToLower(e.Format)
+func (m *Main) export(ctx context.Context, e *env, formatFlag, out string) error {
+	format := strings.ToLower(formatFlag)
 	if format != transfer.FormatJSON && format != transfer.FormatCSV {
-		return usagef("export: --format must be json or csv, not %q", e.Format)
+		return usagef("export: --format must be json or csv, not %q", formatFlag)
 	}
-	out := e.Out
 	if out != "" && out != "-" {
 		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
 			out = filepath.Join(out, transfer.Filename(format, time.Now()))
@@ -226,13 +225,14 @@ func historyCommand() *command {
 		long: `Prints the history, newest first: when, who, what. Filter by contact (a
 profile slug such as ada-lovelace-1815, or the profile's URL), by kind of
 event, by day. Kinds: ` + kindList() + `.`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.StringVar(&e.Contact, "contact", "", "only this contact's events: a profile `SLUG` or URL")
-			fs.StringVar(&e.Kind, "kind", "", "only events of these `KINDS` (comma-separated)")
-			fs.StringVar(&e.Since, "since", "", "only events on or after this `DAY` (YYYY-MM-DD)")
-			fs.IntVar(&e.Limit, "limit", 50, "print at most `N` events")
+		bind: func(fs *flag.FlagSet) runFunc {
+			var o historyOptions
+			fs.StringVar(&o.Contact, "contact", "", "only this contact's events: a profile `SLUG` or URL")
+			fs.StringVar(&o.Kind, "kind", "", "only events of these `KINDS` (comma-separated)")
+			fs.StringVar(&o.Since, "since", "", "only events on or after this `DAY` (YYYY-MM-DD)")
+			fs.IntVar(&o.Limit, "limit", 50, "print at most `N` events")
+			return func(m *Main, ctx context.Context, e *env) error { return m.history(ctx, e, o) }
 		},
-		run: (*Main).history,
 	}
 }
 
@@ -260,17 +260,23 @@ func slugFromArg(s string) (string, error) {
 	return slug, nil
 }
 
-func (m *Main) history(ctx context.Context, e *env) error {
+// historyOptions are history's own flags.
+type historyOptions struct {
+	Contact, Kind, Since string
+	Limit                int
+}
+
+func (m *Main) history(ctx context.Context, e *env, o historyOptions) error {
 	q := protocol.HistoryGet{}
-	if e.Contact != "" {
-		slug, err := slugFromArg(e.Contact)
+	if o.Contact != "" {
+		slug, err := slugFromArg(o.Contact)
 		if err != nil {
 			return err
 		}
 		q.Slug = slug
 	}
-	if e.Kind != "" {
-		for _, k := range strings.Split(e.Kind, ",") {
+	if o.Kind != "" {
+		for _, k := range strings.Split(o.Kind, ",") {
 			kind := protocol.EventKind(strings.TrimSpace(k))
 			if !kind.Valid() {
 				return usagef("history: --kind: %q is not a kind of event; use one of %s", k, kindList())
@@ -278,13 +284,13 @@ func (m *Main) history(ctx context.Context, e *env) error {
 			q.Kinds = append(q.Kinds, kind)
 		}
 	}
-	if e.Since != "" {
-		if _, err := time.Parse(time.DateOnly, e.Since); err != nil {
-			return usagef("history: --since must be a day like 2026-01-31, not %q", e.Since)
+	if o.Since != "" {
+		if _, err := time.Parse(time.DateOnly, o.Since); err != nil {
+			return usagef("history: --since must be a day like 2026-01-31, not %q", o.Since)
 		}
-		q.Since = e.Since
+		q.Since = o.Since
 	}
-	if e.Limit < 1 {
+	if o.Limit < 1 {
 		return usagef("history: --limit must be at least 1")
 	}
 
@@ -293,7 +299,7 @@ func (m *Main) history(ctx context.Context, e *env) error {
 		return err
 	}
 	defer done()
-	events, err := historyPages(ctx, c, q, e.Limit)
+	events, err := historyPages(ctx, c, q, o.Limit)
 	if err != nil {
 		return fmt.Errorf("history: %w", userError(err))
 	}
