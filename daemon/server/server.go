@@ -101,7 +101,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Server serves /ws, /healthz and /backup. It is an http.Handler.
+// Server serves /ws, /healthz, /backup, /export and /import. It is an
+// http.Handler.
 type Server struct {
 	cfg   Config
 	log   zerolog.Logger
@@ -120,8 +121,6 @@ type Server struct {
 	hook func(protocol.Request)
 }
 
-// New returns a Server. It starts one goroutine that watches the pairing code
-// file; Close stops it.
 // orDefault gives a knob left at zero (or set below it) its default.
 func orDefault[T int | float64 | time.Duration](v *T, def T) {
 	if *v <= 0 {
@@ -129,6 +128,8 @@ func orDefault[T int | float64 | time.Duration](v *T, def T) {
 	}
 }
 
+// New returns a Server. It starts one goroutine that watches the pairing code
+// file; Close stops it.
 func New(cfg Config) *Server {
 	orDefault(&cfg.MaxConns, DefaultMaxConns)
 	orDefault(&cfg.HelloTimeout, protocol.HelloTimeout)
