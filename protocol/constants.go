@@ -10,26 +10,26 @@ import (
 // extension/lib/protocol.js is generated from it (go test ./protocol -run
 // TestJSConstants -update), and that test fails when the two drift.
 type JSConstants struct {
-	Version        int               `json:"version"`
-	MinVersion     int               `json:"minVersion"`
-	Path           string            `json:"path"`
-	DefaultPort    int               `json:"defaultPort"`
-	DefaultAddress string            `json:"defaultAddress"`
-	ExtensionID    string            `json:"extensionID"`
-	KeepaliveMs    int64             `json:"keepaliveIntervalMs"`
-	HelloTimeoutMs int64             `json:"helloTimeoutMs"`
-	Limits         map[string]int    `json:"limits"`
-	Requests       []string          `json:"requests"`
-	Replies        []string          `json:"replies"`
-	Events         []string          `json:"events"`
-	Codes          []Code            `json:"codes"`
-	CloseCodes     map[string]int    `json:"closeCodes"`
-	Statuses       []Status          `json:"statuses"`
-	Outcomes       []Outcome         `json:"outcomes"`
-	EventKinds     []EventKind       `json:"eventKinds"`
-	DefaultTags    []string          `json:"defaultTags"`
-	DateSources    []DateSource      `json:"dateSources"`
-	BadgeKinds     []BadgeKind       `json:"badgeKinds"`
+	Version        int            `json:"version"`
+	MinVersion     int            `json:"minVersion"`
+	Path           string         `json:"path"`
+	DefaultPort    int            `json:"defaultPort"`
+	DefaultAddress string         `json:"defaultAddress"`
+	ExtensionID    string         `json:"extensionID"`
+	KeepaliveMs    int64          `json:"keepaliveIntervalMs"`
+	HelloTimeoutMs int64          `json:"helloTimeoutMs"`
+	Limits         map[string]int `json:"limits"`
+	Requests       []string       `json:"requests"`
+	Replies        []string       `json:"replies"`
+	Events         []string       `json:"events"`
+	Codes          []Code         `json:"codes"`
+	CloseCodes     map[string]int `json:"closeCodes"`
+	Statuses       []Status       `json:"statuses"`
+	Outcomes       []Outcome      `json:"outcomes"`
+	EventKinds     []EventKind    `json:"eventKinds"`
+	DefaultTags    []string       `json:"defaultTags"`
+	DateSources    []DateSource   `json:"dateSources"`
+	BadgeKinds     []BadgeKind    `json:"badgeKinds"`
 }
 
 // Constants returns this package's constants for the extension.

@@ -214,6 +214,10 @@ func kindName(k jsontext.Kind) string {
 	return "something else"
 }
 
+// Clip shortens s to n characters, marking the cut with "…": for quoting
+// what a client or a file sent in a message about it.
+func Clip(s string, n int) string { return clip(s, n) }
+
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s

@@ -243,3 +243,20 @@ func Describe(what string, n int, slug string) string {
 	}
 	return fmt.Sprintf("%s %d (%s)", what, n, clip(slug, 60))
 }
+
+// CheckArchive refuses an export that is not tactful's, or that a newer
+// tactful wrote (see ArchiveVersion).
+func CheckArchive(format string, version int) error {
+	if format != ArchiveFormat {
+		return Errorf(CodeInvalidField, "This file is not a tactful export (format %q).", clip(format, 40))
+	}
+	if version < 1 {
+		return Errorf(CodeInvalidField, "This tactful export has no valid version number.")
+	}
+	if version > ArchiveVersion {
+		return Errorf(CodeInvalidField,
+			"This export was written by a newer tactful (export version %d); this one reads up to version %d. Update tactful to import it.",
+			version, ArchiveVersion)
+	}
+	return nil
+}

@@ -280,7 +280,7 @@ func (s *scanner) scan() error {
 			if s.head.Format == "" {
 				return notExport("it has no format field")
 			}
-			return damaged(fmt.Sprintf("it has a field this tactful does not know, %q", clip(name, 60)))
+			return damaged(fmt.Sprintf("it has a field this tactful does not know, %q", protocol.Clip(name, 60)))
 		}
 	}
 	if err := s.checkHead(); err != nil {
@@ -301,8 +301,8 @@ func (s *scanner) readFormat() error {
 	if json.Unmarshal(v, &format) != nil || format == "" {
 		return notExport("it has no format field")
 	}
-	if format != protocol.ArchiveFormat {
-		return notExport(fmt.Sprintf("format %q", clip(format, 40)))
+	if err := protocol.CheckArchive(format, protocol.ArchiveVersion); err != nil {
+		return err
 	}
 	s.head.Format = format
 	return nil
@@ -314,13 +314,11 @@ func (s *scanner) readVersion() error {
 		return s.syntax(err)
 	}
 	var version int
-	if json.Unmarshal(v, &version) != nil || version < 1 {
-		return protocol.Errorf(protocol.CodeInvalidField, "This tactful export has no valid version number.")
+	if json.Unmarshal(v, &version) != nil {
+		version = 0
 	}
-	if version > protocol.ArchiveVersion {
-		return protocol.Errorf(protocol.CodeInvalidField,
-			"This export was written by a newer tactful (export version %d); this one reads up to version %d. Update tactful to import it.",
-			version, protocol.ArchiveVersion)
+	if err := protocol.CheckArchive(protocol.ArchiveFormat, version); err != nil {
+		return err
 	}
 	s.head.Version = version
 	return nil
@@ -488,19 +486,19 @@ func jsonProblem(field string, err error) string {
 	if errors.As(err, &sem) {
 		where := field + strings.ReplaceAll(string(sem.JSONPointer), "/", ".")
 		if errors.Is(sem.Err, json.ErrUnknownName) {
-			return fmt.Sprintf("it has a field this tactful does not know, %q", clip(path.Base(string(sem.JSONPointer)), 60))
+			return fmt.Sprintf("it has a field this tactful does not know, %q", protocol.Clip(path.Base(string(sem.JSONPointer)), 60))
 		}
 		var perr *time.ParseError
 		if errors.As(err, &perr) {
-			return "a time is not in RFC 3339 form, at " + clip(where, 60)
+			return "a time is not in RFC 3339 form, at " + protocol.Clip(where, 60)
 		}
-		return "field " + clip(where, 60) + " has the wrong type or value"
+		return "field " + protocol.Clip(where, 60) + " has the wrong type or value"
 	}
 	var syn *jsontext.SyntacticError
 	if errors.As(err, &syn) {
 		switch {
 		case errors.Is(syn.Err, jsontext.ErrDuplicateName):
-			return "a field appears twice, at " + clip(field+strings.ReplaceAll(string(syn.JSONPointer), "/", "."), 60)
+			return "a field appears twice, at " + protocol.Clip(field+strings.ReplaceAll(string(syn.JSONPointer), "/", "."), 60)
 		case strings.Contains(syn.Err.Error(), "invalid UTF-8"):
 			return "it is not UTF-8 text at byte " + strconv.FormatInt(syn.ByteOffset, 10)
 		case errors.Is(syn.Err, io.ErrUnexpectedEOF):
@@ -627,11 +625,4 @@ func Filename(format string, now time.Time) string {
 		ext = "csv"
 	}
 	return "tactful-export-" + now.Format(time.DateOnly) + "." + ext
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }

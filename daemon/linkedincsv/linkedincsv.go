@@ -322,7 +322,7 @@ func (c columns) row(rec []string, line int) (row Row, reason, warning string) {
 		if ok {
 			row.ConnectedOn = day
 		} else {
-			warning = fmt.Sprintf("the date %q is not a day like 05 Mar 2024; imported without a connection date", clip(raw, 40))
+			warning = fmt.Sprintf("the date %q is not a day like 05 Mar 2024; imported without a connection date", protocol.Clip(raw, 40))
 		}
 	}
 	return row, "", warning
@@ -400,13 +400,6 @@ func allEmpty(rec []string) bool {
 		}
 	}
 	return true
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 func tooManyRows() error {

@@ -300,11 +300,8 @@ func (db *DB) CheckNoteOwners(owners map[string]string, replaced map[string]bool
 // Load restores an archive in memory (see Restore), contacts by slug and
 // events by id. It refuses an archive that is not tactful's, or newer.
 func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
-	if a.Format != protocol.ArchiveFormat {
-		return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "This is not a tactful export: its format is %q, not %q.", clip(a.Format, 40), protocol.ArchiveFormat)
-	}
-	if a.Version < 1 || a.Version > protocol.ArchiveVersion {
-		return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "This export has version %d; this tactful reads versions 1 to %d. Update tactful to import it.", a.Version, protocol.ArchiveVersion)
+	if err := protocol.CheckArchive(a.Format, a.Version); err != nil {
+		return 0, 0, err
 	}
 	contacts := slices.Clone(a.Contacts)
 	slices.SortStableFunc(contacts, func(x, y protocol.Contact) int { return strings.Compare(x.Slug, y.Slug) })
@@ -381,12 +378,4 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 		return n, fmt.Errorf("back up %s: %w", db.path, err)
 	}
 	return n, nil
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

@@ -133,12 +133,7 @@
       "recent",
       "cooldown",
       "new"
-    ],
-    "fields": {
-      "daemonVersion": "daemon_version",
-      "nextCursor": "next_cursor",
-      "noteID": "note_id"
-    }
+    ]
   });
   root.tactful = Object.assign(root.tactful || {}, { protocol });
   if (typeof module === 'object' && module.exports) module.exports = protocol;
