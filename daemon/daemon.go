@@ -219,6 +219,9 @@ func Start(cfg Config) (*Daemon, error) {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(httpErrorLog{logger}, "", 0),
 	}
+	if err := writeAddr(home, d.Addr()); err != nil {
+		logger.Warn().Err(err).Str("path", AddrPath(home)).Msg("cannot record the address in the home; commands need --addr to find this daemon")
+	}
 	go func() {
 		defer close(d.served)
 		if err := d.http.Serve(d.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -274,6 +277,7 @@ func (d *Daemon) Close(ctx context.Context) error {
 		}
 		d.server.Close()
 		<-d.served
+		removeAddr(d.home, d.Addr())
 		if cerr := d.db.Close(); cerr != nil && err == nil {
 			err = cerr
 		}

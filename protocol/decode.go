@@ -2,14 +2,17 @@ package protocol
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
+	"io"
 	"net/url"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // requestTypes maps each request type to a constructor of its struct.
@@ -41,53 +44,31 @@ func RequestTypes() []string {
 	return out
 }
 
+// strict are the decoding rules of every request: names match exactly, a
+// member this request does not have is refused, and (jsontext's defaults)
+// a repeated member or invalid UTF-8 is too.
+var strict = json.JoinOptions(json.RejectUnknownMembers(true))
+
 // Decode reads one request from a client and validates it. On failure it
 // returns the request's id, when it could be read, and an *Error saying what
 // is wrong. A valid request comes back normalized: slugs canonical, tags
-// folded, strings trimmed.
+// folded, strings trimmed, cursor and since parsed.
+//
+// The message is read twice: a scan of its top-level members for "type"
+// and "id" (which also checks its syntax and UTF-8 without building
+// anything), then one strict decode into the request's struct.
 func Decode(data []byte) (Request, string, error) {
-	if !utf8.Valid(data) {
-		return nil, "", Errorf(CodeBadJSON, "The message is not valid UTF-8.")
-	}
-	var head struct {
-		Type json.RawMessage `json:"type"`
-		ID   json.RawMessage `json:"id"`
-	}
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return nil, "", Errorf(CodeBadJSON, "A message must be one JSON object.")
-	}
-	if err := json.Unmarshal(trimmed, &head); err != nil {
-		return nil, "", Errorf(CodeBadJSON, "The message is not valid JSON: %s.", jsonProblem(err))
-	}
-	var id string
-	if len(head.ID) > 0 && string(head.ID) != "null" {
-		if err := json.Unmarshal(head.ID, &id); err != nil {
-			return nil, "", Errorf(CodeInvalidField, "Field id must be a string.")
-		}
-		if utf8.RuneCountInString(id) > MaxIDChars {
-			return nil, "", Errorf(CodeInvalidField, "Field id is longer than %d characters.", MaxIDChars)
-		}
-	}
-	if len(head.Type) == 0 || string(head.Type) == "null" {
-		return nil, id, Errorf(CodeMissingField, "Field type is missing.")
-	}
-	var typ string
-	if err := json.Unmarshal(head.Type, &typ); err != nil {
-		return nil, id, Errorf(CodeInvalidField, "Field type must be a string.")
+	typ, id, err := scanHead(data)
+	if err != nil {
+		return nil, id, err
 	}
 	newReq, ok := requestTypes[typ]
 	if !ok {
 		return nil, id, Errorf(CodeUnknownType, "%q is not a request this daemon knows.", clip(typ, 40))
 	}
 	req := newReq()
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(req); err != nil {
+	if err := json.Unmarshal(data, req, strict); err != nil {
 		return nil, id, fieldError(err)
-	}
-	if dec.More() {
-		return nil, id, Errorf(CodeBadJSON, "A message must be exactly one JSON object.")
 	}
 	if v, ok := req.(interface{ validate() error }); ok {
 		if err := v.validate(); err != nil {
@@ -97,45 +78,145 @@ func Decode(data []byte) (Request, string, error) {
 	return req, id, nil
 }
 
+// scanHead reads the type and the id of a message: one JSON object, and
+// nothing after it.
+func scanHead(data []byte) (typ, id string, err error) {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	if dec.PeekKind() != '{' {
+		if !utf8.Valid(data) {
+			return "", "", Errorf(CodeBadJSON, "The message is not valid UTF-8.")
+		}
+		return "", "", Errorf(CodeBadJSON, "A message must be one JSON object.")
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return "", "", syntaxError(err)
+	}
+	var rawType, rawID jsontext.Value
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return "", "", syntaxError(err)
+		}
+		name := tok.String() // valid only until the next read
+		v, err := dec.ReadValue()
+		if err != nil {
+			return "", "", syntaxError(err)
+		}
+		switch name {
+		case "type":
+			rawType = v.Clone()
+		case "id":
+			rawID = v.Clone()
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return "", "", syntaxError(err)
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return "", "", Errorf(CodeBadJSON, "A message must be exactly one JSON object.")
+	}
+	if rawID != nil && rawID.Kind() != 'n' {
+		if rawID.Kind() != '"' || json.Unmarshal(rawID, &id) != nil {
+			return "", "", Errorf(CodeInvalidField, "Field id must be a string.")
+		}
+		if utf8.RuneCountInString(id) > MaxIDChars {
+			return "", "", Errorf(CodeInvalidField, "Field id is longer than %d characters.", MaxIDChars)
+		}
+	}
+	if rawType == nil || rawType.Kind() == 'n' {
+		return "", id, Errorf(CodeMissingField, "Field type is missing.")
+	}
+	if rawType.Kind() != '"' || json.Unmarshal(rawType, &typ) != nil {
+		return "", id, Errorf(CodeInvalidField, "Field type must be a string.")
+	}
+	return typ, id, nil
+}
+
+// syntaxError turns jsontext's structured error into the client's sentence.
+func syntaxError(err error) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		switch {
+		case errors.Is(se.Err, jsontext.ErrDuplicateName):
+			return Errorf(CodeBadJSON, "Field %s appears twice.", clip(pointerField(se.JSONPointer), 60))
+		case strings.Contains(se.Err.Error(), "invalid UTF-8"):
+			return Errorf(CodeBadJSON, "The message is not valid UTF-8.")
+		case errors.Is(se.Err, io.ErrUnexpectedEOF):
+			return Errorf(CodeBadJSON, "The message is not valid JSON: it ends too early.")
+		}
+		return Errorf(CodeBadJSON, "The message is not valid JSON: syntax error at byte %d.", se.ByteOffset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return Errorf(CodeBadJSON, "The message is not valid JSON: it ends too early.")
+	}
+	return Errorf(CodeBadJSON, "The message is not valid JSON.")
+}
+
+// pointerField writes a JSON pointer (/contacts/0/name) as contacts.0.name.
+func pointerField(p jsontext.Pointer) string {
+	return strings.ReplaceAll(strings.TrimPrefix(string(p), "/"), "/", ".")
+}
+
+// fieldError turns a strict decode's error into the client's sentence: an
+// unknown member, or a value of the wrong JSON type.
 func fieldError(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) {
-		field := typeErr.Field
+	var sem *json.SemanticError
+	if errors.As(err, &sem) {
+		field := pointerField(sem.JSONPointer)
+		if errors.Is(sem.Err, json.ErrUnknownName) {
+			return Errorf(CodeUnknownField, "Field %q is not part of this request.", clip(field, 60))
+		}
 		if field == "" {
 			return Errorf(CodeBadJSON, "A message must be one JSON object.")
 		}
-		return Errorf(CodeInvalidField, "Field %s must be %s, not %s.", clip(field, 60), jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		return Errorf(CodeInvalidField, "Field %s must be %s, not %s.", clip(field, 60), jsonKind(sem.GoType), kindName(sem.JSONKind))
 	}
-	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
-		name, _ := strconv.Unquote(strings.TrimPrefix(msg, "json: unknown field "))
-		return Errorf(CodeUnknownField, "Field %q is not part of this request.", clip(name, 60))
-	}
-	return Errorf(CodeBadJSON, "The message is not valid JSON: %s.", jsonProblem(err))
+	return syntaxError(err)
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "of another type"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
 		return "a string"
-	case "int", "int64", "uint64", "float64":
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
 		return "a number"
-	case "bool":
+	case reflect.Bool:
 		return "true or false"
-	case "slice":
+	case reflect.Slice:
 		return "a list"
-	case "struct", "map", "ptr":
+	case reflect.Struct, reflect.Map:
 		return "an object"
 	}
 	return "of another type"
 }
 
-func jsonProblem(err error) string {
-	var syn *json.SyntaxError
-	if errors.As(err, &syn) {
-		return "syntax error at byte " + strconv.FormatInt(syn.Offset, 10)
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "true or false"
+	case 'n':
+		return "null"
+	case '[':
+		return "a list"
+	case '{':
+		return "an object"
 	}
-	return "it ends too early or has the wrong shape"
+	return "something else"
 }
+
+// Clip shortens s to n characters, marking the cut with "…": for quoting
+// what a client or a file sent in a message about it.
+func Clip(s string, n int) string { return clip(s, n) }
 
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -184,10 +265,8 @@ func NormalizeTag(raw string) (string, error) {
 	if utf8.RuneCountInString(t) > MaxTagChars {
 		return "", Errorf(CodeInvalidField, "A tag has at most %d characters.", MaxTagChars)
 	}
-	for _, r := range t {
-		if unicode.IsControl(r) {
-			return "", Errorf(CodeInvalidField, "A tag cannot hold control characters.")
-		}
+	if strings.ContainsFunc(t, isHiddenControl) {
+		return "", Errorf(CodeInvalidField, "A tag cannot hold control characters.")
 	}
 	return t, nil
 }
@@ -201,38 +280,23 @@ func slugField(s *string) error {
 	return nil
 }
 
+// textField trims a one-line field and checks it with CheckLine.
 func textField(name string, s *string, required bool, max int) error {
 	*s = strings.TrimSpace(*s)
 	if required && *s == "" {
 		return Errorf(CodeMissingField, "Field %s is missing.", name)
 	}
-	if utf8.RuneCountInString(*s) > max {
-		return Errorf(CodeInvalidField, "Field %s is longer than %d characters.", name, max)
-	}
-	return nil
+	return CheckLine(name, *s, max)
 }
 
 func noteText(s *string) error {
-	*s = strings.TrimSpace(*s)
-	if *s == "" {
-		return Errorf(CodeMissingField, "A note needs some text.")
-	}
-	if n := utf8.RuneCountInString(*s); n > MaxNoteChars {
-		return Errorf(CodeNoteTooLarge, "A note has at most %d characters; this one has %d.", MaxNoteChars, n)
-	}
-	return nil
+	*s = NormalizeNoteText(*s)
+	return CheckNoteText("text", *s)
 }
 
 func noteID(s *string) error {
-	if err := textField("note_id", s, true, MaxIDChars); err != nil {
-		return err
-	}
-	for _, r := range *s {
-		if !(r < utf8.RuneSelf && (r == '-' || r == '_' || r == '.' || r == ':' || unicode.IsLetter(r) || unicode.IsDigit(r))) {
-			return Errorf(CodeInvalidField, "Field note_id may hold only ASCII letters, digits and - _ . :")
-		}
-	}
-	return nil
+	*s = strings.TrimSpace(*s)
+	return CheckNoteID(*s)
 }
 
 func (r *Hello) validate() error {
@@ -311,20 +375,9 @@ func (r *TagsSet) validate() error {
 		return Errorf(CodeMissingField, "Say tags, status, or both.")
 	}
 	if r.Tags != nil {
-		if len(*r.Tags) > MaxTags {
-			return Errorf(CodeInvalidField, "A contact has at most %d tags.", MaxTags)
-		}
-		seen := map[string]bool{}
-		tags := make([]string, 0, len(*r.Tags))
-		for _, raw := range *r.Tags {
-			t, err := NormalizeTag(raw)
-			if err != nil {
-				return err
-			}
-			if !seen[t] {
-				seen[t] = true
-				tags = append(tags, t)
-			}
+		tags, err := NormalizeTags(*r.Tags)
+		if err != nil {
+			return err
 		}
 		*r.Tags = tags
 	}
@@ -341,7 +394,11 @@ func (r *FalloutMark) validate() error {
 	if r.Days < 0 || r.Days > 365 {
 		return Errorf(CodeInvalidField, "Field days must be between 1 and 365.")
 	}
-	return textField("text", &r.Text, false, MaxNoteChars)
+	r.Text = NormalizeNoteText(r.Text)
+	if r.Text == "" {
+		return nil
+	}
+	return checkMultiline("text", r.Text)
 }
 
 func (r *RemovalIntent) validate() error { return slugField(&r.Slug) }
@@ -367,6 +424,9 @@ func (r *HistoryGet) validate() error {
 			return err
 		}
 	}
+	if len(r.Kinds) == 0 {
+		r.Kinds = nil // no filter, however it was said
+	}
 	for _, k := range r.Kinds {
 		if !k.Valid() {
 			return Errorf(CodeInvalidField, "%q is not a kind of event.", clip(string(k), 40))
@@ -375,15 +435,21 @@ func (r *HistoryGet) validate() error {
 	if err := textField("query", &r.Query, false, MaxQueryChars); err != nil {
 		return err
 	}
+	r.Before = EventID{}
 	if r.Cursor != "" {
-		if _, err := strconv.ParseUint(r.Cursor, 10, 64); err != nil {
+		before, err := ParseEventID(r.Cursor)
+		if err != nil {
 			return Errorf(CodeInvalidField, "Field cursor must be a next_cursor the daemon gave.")
 		}
+		r.Before = before
 	}
+	r.SinceDay = time.Time{}
 	if r.Since != "" {
-		if _, err := time.Parse(time.DateOnly, r.Since); err != nil {
+		day, err := time.Parse(time.DateOnly, r.Since)
+		if err != nil {
 			return Errorf(CodeInvalidField, "Field since must be a date like 2026-01-31.")
 		}
+		r.SinceDay = day
 	}
 	if r.Limit < 0 || r.Limit > MaxHistoryLimit {
 		return Errorf(CodeInvalidField, "Field limit must be between 1 and %d.", MaxHistoryLimit)

@@ -1,5 +1,7 @@
 package protocol
 
+import "time"
+
 // Message types. Requests go from a client to the daemon, replies come back
 // with the request's id, events are pushed by the daemon unasked.
 const (
@@ -54,6 +56,14 @@ type Header struct {
 
 func (h Header) RequestType() string { return h.Type }
 func (h Header) RequestID() string   { return h.ID }
+
+// Stamp gives a request about to be sent its id, and its type when unset.
+func (h *Header) Stamp(typ, id string) {
+	if h.Type == "" {
+		h.Type = typ
+	}
+	h.ID = id
+}
 
 // Hello opens a connection.
 type Hello struct {
@@ -158,6 +168,12 @@ type HistoryGet struct {
 	Limit  int         `json:"limit,omitempty"`
 	// Since (YYYY-MM-DD) keeps events on or after that day.
 	Since string `json:"since,omitempty"`
+
+	// Before and SinceDay are Cursor and Since as Decode parsed them. The
+	// day is a calendar date (its clock reads midnight UTC): the daemon
+	// places it in the user's own time zone.
+	Before   EventID   `json:"-"`
+	SinceDay time.Time `json:"-"`
 }
 
 // ImportConnections carries the text of LinkedIn's Connections.csv.

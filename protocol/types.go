@@ -64,11 +64,13 @@ type Contact struct {
 	// is never replaced by a less exact one.
 	ConnectedSource DateSource `json:"connected_source,omitempty"`
 	// ConnectedText is the "Connected ..." text as the page last showed it.
-	ConnectedText string    `json:"connected_text,omitempty"`
-	FirstSeen     time.Time `json:"first_seen"`
-	LastSeen      time.Time `json:"last_seen"`
-	Tags          []string  `json:"tags"`
-	Status        Status    `json:"status,omitempty"`
+	ConnectedText string `json:"connected_text,omitempty"`
+	// FirstSeen and LastSeen are left out while unknown: a contact imported
+	// from LinkedIn's export has not been seen on a page yet.
+	FirstSeen time.Time `json:"first_seen,omitzero"`
+	LastSeen  time.Time `json:"last_seen,omitzero"`
+	Tags      []string  `json:"tags"`
+	Status    Status    `json:"status,omitempty"`
 	// FalloutAt is when the user last marked a disagreement; CooldownUntil
 	// (YYYY-MM-DD) is the first day the cool-down no longer applies.
 	FalloutAt     *time.Time `json:"fallout_at,omitempty"`
@@ -93,8 +95,8 @@ func (s DateSource) Exact() bool { return s == DateFromImport || s == DateFromPa
 type Note struct {
 	ID      string    `json:"id"`
 	Text    string    `json:"text"`
-	Created time.Time `json:"created"`
-	Updated time.Time `json:"updated"`
+	Created time.Time `json:"created,omitzero"`
+	Updated time.Time `json:"updated,omitzero"`
 }
 
 // BadgeKind names what a badge says.
@@ -200,10 +202,11 @@ func (k EventKind) Valid() bool {
 	return false
 }
 
-// Event is one entry of the history. Seq orders all events of a store; it
-// only grows. The optional fields are set by the kinds that need them.
+// Event is one entry of the history. ID identifies it in every store and
+// export and orders events by time (see EventID). The optional fields are
+// set by the kinds that need them.
 type Event struct {
-	Seq     uint64    `json:"seq"`
+	ID      EventID   `json:"id"`
 	At      time.Time `json:"at"`
 	Slug    string    `json:"slug"`
 	Name    string    `json:"name"` // the contact's name when the event happened
@@ -236,7 +239,7 @@ type Skipped struct {
 type Archive struct {
 	Format     string    `json:"format"` // always ArchiveFormat
 	Version    int       `json:"version"`
-	ExportedAt time.Time `json:"exported_at"`
+	ExportedAt time.Time `json:"exported_at,omitzero"`
 	Contacts   []Contact `json:"contacts"`
 	Events     []Event   `json:"events"` // oldest first
 }
@@ -245,4 +248,6 @@ type Archive struct {
 const ArchiveFormat = "tactful-export"
 
 // ArchiveVersion is the version of the Archive layout this package writes.
-const ArchiveVersion = 1
+// Version 2 gave every event its id; version 1 events carry a local "seq"
+// instead, and get LegacyEventID when read.
+const ArchiveVersion = 2

@@ -9,6 +9,9 @@
 #   4. note_add from 20 concurrent writers, each note fsynced (daemon/benchmarks)
 #   5. the daemon's VmRSS idle and under 3                    (tactful-load)
 #   6. tactful import of a 30,000-row Connections.csv, the whole command
+#   7. tactful export of the large store (JSON, CSV) and tactful import of
+#      its own JSON export into an empty home, whole commands without a
+#      daemon, and the same work in-process            (daemon/benchmarks)
 #
 # Every benchmark uses the large store: 30,000 contacts and 300,000 events,
 # built once (minutes) and cached in $TMPDIR/tactful-bench-<version>/.
@@ -78,6 +81,24 @@ for run in 1 2 3; do
 	echo "IMPORT fresh_ms=$(((mid - start) / 1000000)) again_ms=$(((end - mid) / 1000000))" | tee -a "$work/import.txt"
 done
 
+echo "== 7: tactful export of the large store, and import of its own export"
+$GO test -run '^$' -bench 'TransferHeavy' -benchmem -benchtime 1x -count "$COUNT" -timeout 30m ./daemon/benchmarks | tee "$work/transfer.txt"
+fixture_version=$(sed -n 's/^const FixtureVersion = "\(.*\)"/\1/p' daemon/benchmarks/fixture.go)
+large="${TMPDIR:-/tmp}/tactful-bench-$fixture_version/large.db"
+for run in 1 2 3; do
+	home="$work/export-home-$run"
+	mkdir -p "$home" && chmod 700 "$home" && cp "$large" "$home/tactful.db"
+	start=$(date +%s%N)
+	"$work/tactful" export --home "$home" --addr 127.0.0.1:1 --out "$work/export-$run.json"
+	mid=$(date +%s%N)
+	"$work/tactful" export --home "$home" --addr 127.0.0.1:1 --format csv --out "$work/export-$run.csv"
+	csv_end=$(date +%s%N)
+	"$work/tactful" import "$work/export-$run.json" --home "$work/restore-home-$run" --addr 127.0.0.1:1 >/dev/null
+	end=$(date +%s%N)
+	echo "TRANSFER export_ms=$(((mid - start) / 1000000)) csv_ms=$(((csv_end - mid) / 1000000)) import_ms=$(((end - csv_end) / 1000000)) bytes=$(stat -c %s "$work/export-$run.json")" | tee -a "$work/transfer.txt"
+	rm -rf "$home" "$work/restore-home-$run" "$work/export-$run.json" "$work/export-$run.csv"
+done
+
 echo
 echo "== table (best of the runs; the spread in brackets)"
 echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end" >>"$work/machine.txt"
@@ -95,6 +116,10 @@ awk -v dur="$LOAD_DURATION" '
 /^IMPORT / {
 	imports++
 	for (i = 2; i <= NF; i++) { split($i, kv, "="); imp[imports, kv[1]] = kv[2] + 0 }
+}
+/^TRANSFER / {
+	transfers++
+	for (i = 2; i <= NF; i++) { split($i, kv, "="); tr[transfers, kv[1]] = kv[2] + 0 }
 }
 /^RESULT / {
 	runs++
@@ -145,4 +170,17 @@ END {
 		mn = mx = imp[1, key]; for (i = 2; i <= imports; i++) { if (imp[i, key] < mn) mn = imp[i, key]; if (imp[i, key] > mx) mx = imp[i, key] }
 		if (imports > 0) row(6, k == 1 ? "tactful import, 30,000 rows, empty store (whole command)" : "… the same file again (nothing changes)", "< 1 s", sprintf("%d ms [%d–%d]", mn, mn, mx), "", mark(mn < 1000))
 	}
-}' "$work/socket.txt" "$work/work.txt" "$work/load.txt" "$work/import.txt"
+	if (transfers > 0) {
+		split("export_ms csv_ms import_ms", keys, " ")
+		split("tactful export of the large store (30,000 contacts, 300,000 events) as JSON, whole command|… as CSV, whole command|tactful import of that JSON export into an empty home, whole command", names, "|")
+		for (k = 1; k <= 3; k++) {
+			mn = mx = tr[1, keys[k]]; for (i = 2; i <= transfers; i++) { if (tr[i, keys[k]] < mn) mn = tr[i, keys[k]]; if (tr[i, keys[k]] > mx) mx = tr[i, keys[k]] }
+			row(7, names[k] (k == 1 ? sprintf(" (%.1f MiB)", tr[1, "bytes"] / 1048576) : ""), k == 1 ? "≤ 2 s" : "", sprintf("%d ms [%d–%d]", mn, mn, mx), "", k == 1 ? mark(mn <= 2000) : "")
+		}
+	}
+	split("export-json export-csv import-json", tk, " ")
+	for (k = 1; k <= 3; k++) {
+		n = "BenchmarkTransferHeavy/" tk[k]
+		if ((n " ns/op") in lo) row(7, "… " tk[k] " in-process (daemon/transfer), allocated " sprintf("%.0f MB/op", lo[n " B/op"] / 1e6), "", wall(n), "", "")
+	}
+}' "$work/socket.txt" "$work/work.txt" "$work/load.txt" "$work/import.txt" "$work/transfer.txt"

@@ -8,6 +8,7 @@
 package benchmarks
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,7 +31,7 @@ const (
 
 // FixtureVersion names the cached large store; change it whenever Archive
 // or the store's file layout changes, so no stale cache is used.
-const FixtureVersion = "v3"
+const FixtureVersion = "v4"
 
 // base is the first event's time; the fixture is the same on every run.
 var base = time.Date(2023, 1, 2, 9, 0, 0, 0, time.UTC)
@@ -50,7 +51,11 @@ func Archive() protocol.Archive {
 	var seq uint64
 	event := func(i int, at time.Time, kind protocol.EventKind, summary string) *protocol.Event {
 		seq++
-		a.Events = append(a.Events, protocol.Event{Seq: seq, At: at, Slug: Slug(i), Name: Name(i), Kind: kind, Summary: summary})
+		// A fixed id, so the fixture is the same on every build.
+		var id protocol.EventID
+		binary.BigEndian.PutUint64(id[:8], uint64(at.UnixNano()))
+		binary.BigEndian.PutUint64(id[8:], seq)
+		a.Events = append(a.Events, protocol.Event{ID: id, At: at, Slug: Slug(i), Name: Name(i), Kind: kind, Summary: summary})
 		return &a.Events[len(a.Events)-1]
 	}
 	// One import event per contact, then the rest spread over three years.
@@ -123,7 +128,7 @@ func LargeStore() (string, error) {
 	}
 	// store.Load puts every event in one transaction, where bbolt's cost
 	// grows with the square of the events (see docs/benchmarks.md): the
-	// history goes in in slices instead, each event under its own Seq.
+	// history goes in in slices instead, each event under its own id.
 	a := Archive()
 	events := a.Events
 	for len(events) > 0 || a.Contacts != nil {

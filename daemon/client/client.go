@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -79,7 +80,7 @@ type Client struct {
 
 	mu      sync.Mutex
 	nextID  uint64
-	pending map[string]chan []byte
+	pending map[string]chan incoming
 
 	events chan protocol.ContactChanged
 	done   chan struct{} // closed when the reader stops
@@ -156,7 +157,7 @@ func Dial(ctx context.Context, addr, pairingCode string, opts *Options) (*Client
 		conn:    conn,
 		welcome: welcome,
 		log:     log,
-		pending: map[string]chan []byte{},
+		pending: map[string]chan incoming{},
 		events:  make(chan protocol.ContactChanged, o.EventBuffer),
 		done:    make(chan struct{}),
 		cancel:  cancel,
@@ -257,16 +258,23 @@ func (c *Client) Err() error {
 	}
 }
 
+// incoming is a reply as the reader routed it: its header, read once, and
+// the whole message.
+type incoming struct {
+	head protocol.Header
+	msg  []byte
+}
+
 // Call sends req and decodes the reply into reply (which may be nil). req is
 // one of the protocol's request structs (or anything that marshals to a
-// request object); Call sets its id, and its type when left empty. An error
-// reply comes back as a *protocol.Error.
+// request object); Call sets its id, and its type when left empty, on a
+// copy. An error reply comes back as a *protocol.Error.
 func (c *Client) Call(ctx context.Context, req any, reply any) error {
-	id, data, err := c.encode(req)
+	id, typ, data, err := c.encode(req)
 	if err != nil {
 		return err
 	}
-	ch := make(chan []byte, 1)
+	ch := make(chan incoming, 1)
 	c.mu.Lock()
 	select {
 	case <-c.done:
@@ -291,24 +299,20 @@ func (c *Client) Call(ctx context.Context, req any, reply any) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return fmt.Errorf("send %s: %w", requestName(data), err)
+		return fmt.Errorf("send %s: %w", typ, err)
 	}
 
-	var msg []byte
+	var in incoming
 	select {
-	case msg = <-ch:
+	case in = <-ch:
 	case <-c.done:
 		return c.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	var head protocol.Header
-	if err := json.Unmarshal(msg, &head); err != nil {
-		return fmt.Errorf("read reply: %w", err)
-	}
-	if head.Type == protocol.TypeError {
+	if in.head.Type == protocol.TypeError {
 		var e protocol.ErrorReply
-		if err := json.Unmarshal(msg, &e); err != nil {
+		if err := json.Unmarshal(in.msg, &e); err != nil {
 			return fmt.Errorf("read error reply: %w", err)
 		}
 		return &protocol.Error{Code: e.Code, Message: e.Message}
@@ -316,14 +320,51 @@ func (c *Client) Call(ctx context.Context, req any, reply any) error {
 	if reply == nil {
 		return nil
 	}
-	if err := json.Unmarshal(msg, reply); err != nil {
-		return fmt.Errorf("read %s reply: %w", head.Type, err)
+	if err := json.Unmarshal(in.msg, reply); err != nil {
+		return fmt.Errorf("read %s reply: %w", in.head.Type, err)
 	}
 	return nil
 }
 
-// encode marshals req with a fresh id and, if it has none, its type.
-func (c *Client) encode(req any) (string, []byte, error) {
+// stamper is a protocol request struct (through its embedded Header).
+type stamper interface{ Stamp(typ, id string) }
+
+// encode marshals req once, with a fresh id and, if it has none, its type.
+// A protocol request is stamped on a copy; anything else (a map in a test)
+// is taken apart and put together again.
+func (c *Client) encode(req any) (id, typ string, data []byte, err error) {
+	c.mu.Lock()
+	c.nextID++
+	id = strconv.FormatUint(c.nextID, 10)
+	c.mu.Unlock()
+	if typ = TypeOf(req); typ != "" {
+		rv := reflect.ValueOf(req)
+		if rv.Kind() == reflect.Pointer {
+			rv = rv.Elem()
+		}
+		cp := reflect.New(rv.Type())
+		cp.Elem().Set(rv)
+		s := cp.Interface().(stamper)
+		s.Stamp(typ, id)
+		if h, ok := cp.Interface().(protocol.Request); ok {
+			typ = h.RequestType()
+		}
+		data, err = marshal(cp.Interface())
+	} else {
+		typ, data, err = encodeOther(req, id)
+	}
+	if err != nil {
+		return "", "", nil, err
+	}
+	if len(data) > protocol.MaxMessageBytes {
+		return "", "", nil, protocol.Errorf(protocol.CodeTooLarge, "This %s request is %d bytes; the daemon reads at most %d in one message.", typ, len(data), protocol.MaxMessageBytes)
+	}
+	return id, typ, data, nil
+}
+
+// encodeOther encodes a request that is not one of the protocol's structs:
+// it must marshal to an object with a type.
+func encodeOther(req any, id string) (string, []byte, error) {
 	raw, err := marshal(req)
 	if err != nil {
 		return "", nil, fmt.Errorf("encode request: %w", err)
@@ -337,25 +378,11 @@ func (c *Client) encode(req any) (string, []byte, error) {
 		_ = json.Unmarshal(t, &typ)
 	}
 	if typ == "" {
-		typ = TypeOf(req)
-		if typ == "" {
-			return "", nil, fmt.Errorf("request %T has no type", req)
-		}
-		fields["type"], _ = json.Marshal(typ)
+		return "", nil, fmt.Errorf("request %T has no type", req)
 	}
-	c.mu.Lock()
-	c.nextID++
-	id := strconv.FormatUint(c.nextID, 10)
-	c.mu.Unlock()
 	fields["id"], _ = json.Marshal(id)
 	data, err := marshal(fields)
-	if err != nil {
-		return "", nil, err
-	}
-	if len(data) > protocol.MaxMessageBytes {
-		return "", nil, protocol.Errorf(protocol.CodeTooLarge, "This %s request is %d bytes; the daemon reads at most %d in one message.", typ, len(data), protocol.MaxMessageBytes)
-	}
-	return id, data, nil
+	return typ, data, err
 }
 
 // marshal is json.Marshal without HTML escaping: notes and CSV files are
@@ -368,15 +395,6 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-func requestName(data []byte) string {
-	var h protocol.Header
-	_ = json.Unmarshal(data, &h)
-	if h.Type == "" {
-		return "request"
-	}
-	return h.Type
 }
 
 // TypeOf returns the message type of one of the protocol's request structs
@@ -440,7 +458,7 @@ func (c *Client) readLoop(ctx context.Context) {
 			c.mu.Unlock()
 			if ch != nil {
 				select {
-				case ch <- msg: // buffered for the one reply
+				case ch <- incoming{head: head, msg: msg}: // buffered for the one reply
 				default: // a second reply to one id: nobody waits for it
 				}
 			}

@@ -18,6 +18,7 @@ func FuzzReadJSON(f *testing.F) {
 	}
 	f.Add(buf.Bytes())
 	f.Add([]byte(`{"format":"tactful-export","version":1,"contacts":[],"events":[]}`))
+	f.Add([]byte(`{"format":"tactful-export","version":1,"contacts":[],"events":[{"seq":3,"at":"2026-01-02T03:04:05Z","slug":"ada-x","kind":"outcome","name":"A","summary":"s"}]}`))
 	f.Add([]byte(`{"format":"other","version":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ReadJSON(bytes.NewReader(data))
@@ -36,6 +37,8 @@ func FuzzReadJSON(f *testing.F) {
 		if err != nil {
 			t.Fatalf("an accepted archive does not read back: %v", err)
 		}
+		// WriteJSON writes the current version whatever version was read.
+		b.Version = a.Version
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("round trip changed the archive")
 		}

@@ -295,11 +295,11 @@ func (c columns) row(rec []string, line int) (row Row, reason, warning string) {
 		if !utf8.ValidString(f) {
 			return Row{}, "it is not UTF-8 text (save the file as UTF-8)", ""
 		}
-		if strings.IndexFunc(f, unicode.IsControl) >= 0 {
+		if err := protocol.CheckLine("field", f, protocol.MaxNameChars); err != nil {
+			if utf8.RuneCountInString(f) > protocol.MaxNameChars {
+				return Row{}, fmt.Sprintf("a field is longer than %d characters", protocol.MaxNameChars), ""
+			}
 			return Row{}, "it holds control characters", ""
-		}
-		if utf8.RuneCountInString(f) > protocol.MaxNameChars {
-			return Row{}, fmt.Sprintf("a field is longer than %d characters", protocol.MaxNameChars), ""
 		}
 	}
 	if row.URL == "" {
@@ -314,12 +314,15 @@ func (c columns) row(rec []string, line int) (row Row, reason, warning string) {
 	if row.Name == "" {
 		return Row{}, "no name", ""
 	}
+	if utf8.RuneCountInString(row.Name) > protocol.MaxNameChars {
+		return Row{}, fmt.Sprintf("the name is longer than %d characters", protocol.MaxNameChars), ""
+	}
 	if raw := get(c.connected); raw != "" {
 		day, ok := parseDate(raw)
 		if ok {
 			row.ConnectedOn = day
 		} else {
-			warning = fmt.Sprintf("the date %q is not a day like 05 Mar 2024; imported without a connection date", clip(raw, 40))
+			warning = fmt.Sprintf("the date %q is not a day like 05 Mar 2024; imported without a connection date", protocol.Clip(raw, 40))
 		}
 	}
 	return row, "", warning
@@ -397,13 +400,6 @@ func allEmpty(rec []string) bool {
 		}
 	}
 	return true
-}
-
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 func tooManyRows() error {

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"runtime/debug"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tactful/tactful/daemon/annotate"
-	"github.com/tactful/tactful/daemon/export"
-	"github.com/tactful/tactful/daemon/linkedincsv"
 	"github.com/tactful/tactful/daemon/store"
+	"github.com/tactful/tactful/daemon/transfer"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -38,173 +36,196 @@ func (s *Server) safeHandle(req protocol.Request) (reply any, changed *protocol.
 	return s.handle(req)
 }
 
-// handle answers one authenticated request. changed is the annotation to push
-// to the other connections, when the request changed a contact.
+// handler answers one kind of authenticated request. changed is the
+// annotation to push to the other connections, when the request changed a
+// contact.
+type handler func(s *Server, req protocol.Request) (reply any, changed *protocol.Annotation, err error)
+
+// handles adapts a function of one request type to a handler.
+func handles[R protocol.Request](f func(s *Server, r R) (any, *protocol.Annotation, error)) handler {
+	return func(s *Server, req protocol.Request) (any, *protocol.Annotation, error) {
+		r, ok := req.(R)
+		if !ok {
+			return nil, nil, fmt.Errorf("request %T filed under %q", req, req.RequestType())
+		}
+		return f(s, r)
+	}
+}
+
+// handlers holds one small function per request type. hello is the
+// connection's own business (conn.go) and has none.
+var handlers = map[string]handler{
+	protocol.TypePing:              handles(ping),
+	protocol.TypeContactsSeen:      handles(contactsSeen),
+	protocol.TypeNoteAdd:           handles(noteAdd),
+	protocol.TypeNoteEdit:          handles(noteEdit),
+	protocol.TypeNoteDelete:        handles(noteDelete),
+	protocol.TypeTagsSet:           handles(tagsSet),
+	protocol.TypeFalloutMark:       handles(falloutMark),
+	protocol.TypeRemovalIntent:     handles(removalIntent),
+	protocol.TypeRemovalOutcome:    handles(removalOutcome),
+	protocol.TypeContactGet:        handles(contactGet),
+	protocol.TypeHistoryGet:        handles(historyGet),
+	protocol.TypeImportConnections: handles(importConnections),
+	protocol.TypeImportJSON:        handles(importJSON),
+	protocol.TypeExport:            handles(exportData),
+	protocol.TypeStatus:            handles(status),
+}
+
+// handle answers one authenticated request through its handler.
 func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Annotation, err error) {
-	db := s.cfg.Store
-	head := func(typ string) protocol.Header { return protocol.Header{Type: typ, ID: req.RequestID()} }
-	annotated := func(c protocol.Contact, err error) (any, *protocol.Annotation, error) {
-		if err != nil {
-			return nil, nil, err
-		}
-		a := s.rules.Annotate(c)
-		return protocol.AnnotationReply{Header: head(protocol.TypeAnnotation), Annotation: a}, &a, nil
+	h, ok := handlers[req.RequestType()]
+	if !ok {
+		return nil, nil, fmt.Errorf("no handler for request type %q", req.RequestType())
 	}
-	switch r := req.(type) {
-	case *protocol.Ping:
-		return protocol.Pong{Header: head(protocol.TypePong)}, nil, nil
+	return h(s, req)
+}
 
-	case *protocol.ContactsSeen:
-		now := s.now()
-		seen := make([]store.Sighting, len(r.Contacts))
-		for i, sc := range r.Contacts {
-			seen[i] = store.Sighting{Slug: sc.Slug, Name: sc.Name, Headline: sc.Headline, ConnectedText: sc.ConnectedText}
-			if sc.ConnectedText != "" {
-				if day, src, ok := annotate.ParseConnected(sc.ConnectedText, r.Locale, now); ok {
-					seen[i].ConnectedOn, seen[i].ConnectedSource = day, src
-				}
-			}
-		}
-		contacts, err := db.See(seen)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(contacts) != len(seen) {
-			return nil, nil, fmt.Errorf("store saw %d contacts for %d sightings", len(contacts), len(seen))
-		}
-		anns := make([]protocol.Annotation, len(contacts))
-		for i, c := range contacts {
-			anns[i] = s.rules.Annotate(c)
-		}
-		return protocol.Annotations{Header: head(protocol.TypeAnnotations), Annotations: anns}, nil, nil
+func header(req protocol.Request, typ string) protocol.Header {
+	return protocol.Header{Type: typ, ID: req.RequestID()}
+}
 
-	case *protocol.NoteAdd:
-		c, n, err := db.AddNote(r.Slug, r.NoteID, r.Text)
-		return s.noteSaved(head(protocol.TypeNoteSaved), c, n, err)
-
-	case *protocol.NoteEdit:
-		c, n, err := db.EditNote(r.Slug, r.NoteID, r.Text)
-		return s.noteSaved(head(protocol.TypeNoteSaved), c, n, err)
-
-	case *protocol.NoteDelete:
-		return annotated(db.DeleteNote(r.Slug, r.NoteID))
-
-	case *protocol.TagsSet:
-		return annotated(db.SetTags(r.Slug, r.Tags, r.Status))
-
-	case *protocol.FalloutMark:
-		return annotated(db.MarkFallout(r.Slug, s.rules.CooldownUntil(r.Days), r.Text))
-
-	case *protocol.RemovalIntent:
-		c, err := db.Contact(r.Slug)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := db.RecordReminder(r.Slug); err != nil {
-			return nil, nil, err
-		}
-		return protocol.ReminderReply{Header: head(protocol.TypeReminder), Reminder: s.rules.Reminder(c)}, nil, nil
-
-	case *protocol.RemovalOutcome:
-		return annotated(db.RecordOutcome(r.Slug, r.Outcome))
-
-	case *protocol.ContactGet:
-		c, err := db.Contact(r.Slug)
-		if err != nil {
-			return nil, nil, err
-		}
-		events, _, err := db.History(store.HistoryQuery{Slug: r.Slug, Limit: contactEvents})
-		if err != nil {
-			return nil, nil, err
-		}
-		return protocol.ContactReply{Header: head(protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c), Events: nonNil(events)}, nil, nil
-
-	case *protocol.HistoryGet:
-		q := store.HistoryQuery{Slug: r.Slug, Kinds: r.Kinds, Text: r.Query, Limit: r.Limit}
-		if r.Cursor != "" {
-			before, err := strconv.ParseUint(r.Cursor, 10, 64)
-			if err != nil {
-				return nil, nil, protocol.Errorf(protocol.CodeInvalidField, "Field cursor must be a next_cursor the daemon gave.")
-			}
-			q.Before = before
-		}
-		if r.Since != "" {
-			// The user's own calendar day, like every day tactful shows.
-			since, err := time.ParseInLocation(time.DateOnly, r.Since, s.now().Location())
-			if err != nil {
-				return nil, nil, protocol.Errorf(protocol.CodeInvalidField, "Field since must be a date like 2026-01-31.")
-			}
-			q.Since = since
-		}
-		events, next, err := db.History(q)
-		if err != nil {
-			return nil, nil, err
-		}
-		out := protocol.HistoryReply{Header: head(protocol.TypeHistory), Events: nonNil(events)}
-		if next != 0 {
-			out.NextCursor = strconv.FormatUint(next, 10)
-		}
-		return out, nil, nil
-
-	case *protocol.ImportConnections:
-		res, err := linkedincsv.Parse(strings.NewReader(r.CSV))
-		if err != nil {
-			return nil, nil, err
-		}
-		rows := make([]store.ImportedContact, len(res.Rows))
-		for i, row := range res.Rows {
-			rows[i] = store.ImportedContact{Slug: row.Slug, Name: row.Name, Company: row.Company, Position: row.Position, ConnectedOn: row.ConnectedOn}
-		}
-		added, updated, err := db.Import(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		s.log.Info().Int("added", added).Int("updated", updated).Int("skipped", len(res.Skipped)).Int("total", res.Total).Msg("connections imported")
-		return protocol.ImportResult{Header: head(protocol.TypeImportResult), Summary: protocol.ImportSummary{
-			Added: added, Updated: updated, Skipped: nonNil(res.Skipped), Total: res.Total,
-		}}, nil, nil
-
-	case *protocol.ImportJSON:
-		a, err := export.ReadJSON(strings.NewReader(r.Data))
-		if err != nil {
-			return nil, nil, err
-		}
-		added, updated, err := db.Load(a)
-		if err != nil {
-			return nil, nil, err
-		}
-		s.log.Info().Int("added", added).Int("updated", updated).Int("contacts", len(a.Contacts)).Msg("export restored")
-		return protocol.ImportResult{Header: head(protocol.TypeImportResult), Summary: protocol.ImportSummary{
-			Added: added, Updated: updated, Skipped: []protocol.Skipped{}, Total: len(a.Contacts),
-		}}, nil, nil
-
-	case *protocol.Export:
-		a, err := db.Dump()
-		if err != nil {
-			return nil, nil, err
-		}
-		var buf bytes.Buffer
-		switch r.Format {
-		case "csv":
-			err = export.WriteCSV(&buf, a)
-		default:
-			err = export.WriteJSON(&buf, a)
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		return protocol.ExportData{Header: head(protocol.TypeExportData), Format: r.Format,
-			Filename: export.Filename(r.Format, s.now()), Data: buf.String()}, nil, nil
-
-	case *protocol.StatusGet:
-		st, err := db.Stats()
-		if err != nil {
-			return nil, nil, err
-		}
-		return protocol.StatusReply{Header: head(protocol.TypeStatusReply), Protocol: protocol.Version, DaemonVersion: s.cfg.Version,
-			Contacts: st.Contacts, Notes: st.Notes, Events: st.Events, Connections: s.authenticated()}, nil, nil
+// annotated answers with the contact's new annotation and pushes it.
+func (s *Server) annotated(req protocol.Request, c protocol.Contact, err error) (any, *protocol.Annotation, error) {
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil, fmt.Errorf("no handler for request type %q", req.RequestType())
+	a := s.rules.Annotate(c)
+	return protocol.AnnotationReply{Header: header(req, protocol.TypeAnnotation), Annotation: a}, &a, nil
+}
+
+func ping(s *Server, r *protocol.Ping) (any, *protocol.Annotation, error) {
+	return protocol.Pong{Header: header(r, protocol.TypePong)}, nil, nil
+}
+
+func contactsSeen(s *Server, r *protocol.ContactsSeen) (any, *protocol.Annotation, error) {
+	now := s.now()
+	seen := make([]store.Sighting, len(r.Contacts))
+	for i, sc := range r.Contacts {
+		seen[i] = store.Sighting{Slug: sc.Slug, Name: sc.Name, Headline: sc.Headline, ConnectedText: sc.ConnectedText}
+		if sc.ConnectedText != "" {
+			if day, src, ok := annotate.ParseConnected(sc.ConnectedText, r.Locale, now); ok {
+				seen[i].ConnectedOn, seen[i].ConnectedSource = day, src
+			}
+		}
+	}
+	contacts, err := s.cfg.Store.See(seen)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(contacts) != len(seen) {
+		return nil, nil, fmt.Errorf("store saw %d contacts for %d sightings", len(contacts), len(seen))
+	}
+	anns := make([]protocol.Annotation, len(contacts))
+	for i, c := range contacts {
+		anns[i] = s.rules.Annotate(c)
+	}
+	return protocol.Annotations{Header: header(r, protocol.TypeAnnotations), Annotations: anns}, nil, nil
+}
+
+func noteAdd(s *Server, r *protocol.NoteAdd) (any, *protocol.Annotation, error) {
+	c, n, err := s.cfg.Store.AddNote(r.Slug, r.NoteID, r.Text)
+	return s.noteSaved(header(r, protocol.TypeNoteSaved), c, n, err)
+}
+
+func noteEdit(s *Server, r *protocol.NoteEdit) (any, *protocol.Annotation, error) {
+	c, n, err := s.cfg.Store.EditNote(r.Slug, r.NoteID, r.Text)
+	return s.noteSaved(header(r, protocol.TypeNoteSaved), c, n, err)
+}
+
+func noteDelete(s *Server, r *protocol.NoteDelete) (any, *protocol.Annotation, error) {
+	c, err := s.cfg.Store.DeleteNote(r.Slug, r.NoteID)
+	return s.annotated(r, c, err)
+}
+
+func tagsSet(s *Server, r *protocol.TagsSet) (any, *protocol.Annotation, error) {
+	c, err := s.cfg.Store.SetTags(r.Slug, r.Tags, r.Status)
+	return s.annotated(r, c, err)
+}
+
+func falloutMark(s *Server, r *protocol.FalloutMark) (any, *protocol.Annotation, error) {
+	c, err := s.cfg.Store.MarkFallout(r.Slug, s.rules.CooldownUntil(r.Days), r.Text)
+	return s.annotated(r, c, err)
+}
+
+// removalIntent records that the reminder was shown and builds it from the
+// contact read in that same write.
+func removalIntent(s *Server, r *protocol.RemovalIntent) (any, *protocol.Annotation, error) {
+	c, err := s.cfg.Store.RecordReminder(r.Slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	return protocol.ReminderReply{Header: header(r, protocol.TypeReminder), Reminder: s.rules.Reminder(c)}, nil, nil
+}
+
+func removalOutcome(s *Server, r *protocol.RemovalOutcome) (any, *protocol.Annotation, error) {
+	c, err := s.cfg.Store.RecordOutcome(r.Slug, r.Outcome)
+	return s.annotated(r, c, err)
+}
+
+func contactGet(s *Server, r *protocol.ContactGet) (any, *protocol.Annotation, error) {
+	c, err := s.cfg.Store.Contact(r.Slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, _, err := s.cfg.Store.History(store.HistoryQuery{Slug: r.Slug, Limit: contactEvents})
+	if err != nil {
+		return nil, nil, err
+	}
+	return protocol.ContactReply{Header: header(r, protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c), Events: nonNil(events)}, nil, nil
+}
+
+func historyGet(s *Server, r *protocol.HistoryGet) (any, *protocol.Annotation, error) {
+	q := store.HistoryQuery{Slug: r.Slug, Kinds: r.Kinds, Text: r.Query, Limit: r.Limit, Before: r.Before}
+	if !r.SinceDay.IsZero() {
+		// The user's own calendar day, like every day tactful shows.
+		y, m, d := r.SinceDay.Date()
+		q.Since = time.Date(y, m, d, 0, 0, 0, 0, s.now().Location())
+	}
+	events, next, err := s.cfg.Store.History(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := protocol.HistoryReply{Header: header(r, protocol.TypeHistory), Events: nonNil(events)}
+	if !next.IsZero() {
+		out.NextCursor = next.String()
+	}
+	return out, nil, nil
+}
+
+func importConnections(s *Server, r *protocol.ImportConnections) (any, *protocol.Annotation, error) {
+	sum, err := transfer.ImportCSV(s.cfg.Store, strings.NewReader(r.CSV))
+	if err != nil {
+		return nil, nil, err
+	}
+	s.log.Info().Int("added", sum.Added).Int("updated", sum.Updated).Int("skipped", len(sum.Skipped)).Int("total", sum.Total).Msg("connections imported")
+	return protocol.ImportResult{Header: header(r, protocol.TypeImportResult), Summary: sum}, nil, nil
+}
+
+func importJSON(s *Server, r *protocol.ImportJSON) (any, *protocol.Annotation, error) {
+	sum, err := transfer.ImportJSON(s.cfg.Store, strings.NewReader(r.Data))
+	if err != nil {
+		return nil, nil, err
+	}
+	return protocol.ImportResult{Header: header(r, protocol.TypeImportResult), Summary: sum}, nil, nil
+}
+
+func exportData(s *Server, r *protocol.Export) (any, *protocol.Annotation, error) {
+	var buf bytes.Buffer
+	if err := transfer.Export(s.cfg.Store, r.Format, &buf); err != nil {
+		return nil, nil, err
+	}
+	return protocol.ExportData{Header: header(r, protocol.TypeExportData), Format: r.Format,
+		Filename: transfer.Filename(r.Format, s.now()), Data: buf.String()}, nil, nil
+}
+
+func status(s *Server, r *protocol.StatusGet) (any, *protocol.Annotation, error) {
+	st, err := s.cfg.Store.Stats()
+	if err != nil {
+		return nil, nil, err
+	}
+	return protocol.StatusReply{Header: header(r, protocol.TypeStatusReply), Protocol: protocol.Version, DaemonVersion: s.cfg.Version,
+		Contacts: st.Contacts, Notes: st.Notes, Events: st.Events, Connections: s.authenticated()}, nil, nil
 }
 
 func (s *Server) noteSaved(h protocol.Header, c protocol.Contact, n protocol.Note, err error) (any, *protocol.Annotation, error) {

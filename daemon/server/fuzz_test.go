@@ -1,10 +1,15 @@
 package server
 
 import (
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rs/zerolog"
 
@@ -44,12 +49,28 @@ func FuzzHandle(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		req, _, err := protocol.Decode(data)
+		req, id, err := protocol.Decode(data)
 		if err != nil {
-			if code := protocol.ErrorCode(err); code == protocol.CodeInternal {
-				t.Fatalf("Decode(%q) gave an internal error: %v", data, err)
+			// Every refusal is one of the protocol's codes with a sentence,
+			// and the id it echoes is one a client could have sent.
+			var pe *protocol.Error
+			if !errors.As(err, &pe) || !slices.Contains(protocol.Codes, pe.Code) || pe.Code == protocol.CodeInternal || pe.Message == "" {
+				t.Fatalf("Decode(%q) refused with %#v, not a client error with a known code", data, err)
+			}
+			if utf8.RuneCountInString(id) > protocol.MaxIDChars || !utf8.ValidString(id) {
+				t.Fatalf("Decode(%q) echoes the id %q", data, id)
 			}
 			return
+		}
+		// What Decode accepts is normalized for good: encoding it and
+		// decoding again gives the same request.
+		again, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req2, _, err := protocol.Decode(again)
+		if err != nil || !reflect.DeepEqual(req, req2) {
+			t.Fatalf("Decode(%q) = %+v, which reads back as %+v (%v)", data, req, req2, err)
 		}
 		if _, ok := req.(*protocol.Hello); ok {
 			return

@@ -629,10 +629,10 @@ func eventKinds(evs []protocol.Event) []protocol.EventKind {
 	return out
 }
 
-func seqs(evs []protocol.Event) []uint64 {
-	out := []uint64{}
+func seqs(evs []protocol.Event) []string {
+	out := []string{}
 	for _, e := range evs {
-		out = append(out, e.Seq)
+		out = append(out, e.ID.String())
 	}
 	return out
 }

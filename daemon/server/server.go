@@ -122,7 +122,8 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Server serves /ws, /healthz and /backup. It is an http.Handler.
+// Server serves /ws, /healthz, /backup, /export and /import. It is an
+// http.Handler.
 type Server struct {
 	cfg   Config
 	log   zerolog.Logger
@@ -196,6 +197,8 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc(protocol.Path, s.serveWS)
 	s.mux.HandleFunc("/healthz", s.serveHealth)
 	s.mux.HandleFunc("/backup", s.serveBackup)
+	s.mux.HandleFunc("/export", s.serveExport)
+	s.mux.HandleFunc("/import", s.serveImport)
 	if cfg.Pairing != nil {
 		s.wg.Add(1)
 		go s.watchPairing()

@@ -2,183 +2,325 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/tactful/tactful/protocol"
 )
 
+// Snapshot is one consistent read of the whole store, for exports: what
+// its methods walk does not change while fn runs, and nothing of it is held
+// in memory at once.
+type Snapshot struct {
+	tx *bolt.Tx
+	// At is when the snapshot was taken, by the store's clock.
+	At time.Time
+}
+
+// Snapshot runs fn on a read transaction of the whole store.
+func (db *DB) Snapshot(fn func(s *Snapshot) error) error {
+	if db.legacy {
+		return errLegacy(db.path)
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return fn(&Snapshot{tx: tx, At: db.clock()})
+	})
+	return db.readErr("snapshot", err)
+}
+
+// Contacts calls fn for each contact, by slug.
+func (s *Snapshot) Contacts(fn func(protocol.Contact) error) error {
+	return s.tx.Bucket(bucketContacts).ForEach(func(k, v []byte) error {
+		var c protocol.Contact
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("decode contact %s: %w", k, err)
+		}
+		normalizeContact(&c)
+		return fn(c)
+	})
+}
+
+// Events calls fn for each event, oldest first.
+func (s *Snapshot) Events(fn func(protocol.Event) error) error {
+	return s.tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+		var e protocol.Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode event %x: %w", k, err)
+		}
+		return fn(e)
+	})
+}
+
+// RawEvents calls fn with each event's stored JSON (what encoding/json
+// makes of a protocol.Event), oldest first. raw is valid only during fn.
+func (s *Snapshot) RawEvents(fn func(raw []byte) error) error {
+	return s.tx.Bucket(bucketEvents).ForEach(func(_, v []byte) error { return fn(v) })
+}
+
+// EventCount counts the events of one contact, from its index alone.
+func (s *Snapshot) EventCount(slug string) int {
+	prefix := contactEventPrefix(slug)
+	c := s.tx.Bucket(bucketContactEvents).Cursor()
+	n := 0
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n
+}
+
 // Dump returns everything the store holds: contacts sorted by slug, events
-// oldest first.
+// oldest first. It holds the whole store in memory; exports use Snapshot.
 func (db *DB) Dump() (protocol.Archive, error) {
 	a := protocol.Archive{Format: protocol.ArchiveFormat, Version: protocol.ArchiveVersion,
 		Contacts: []protocol.Contact{}, Events: []protocol.Event{}}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		a.ExportedAt = db.clock()
-		err := tx.Bucket(bucketContacts).ForEach(func(k, v []byte) error {
-			var c protocol.Contact
-			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("decode contact %s: %w", k, err)
-			}
-			normalizeContact(&c)
-			a.Contacts = append(a.Contacts, c)
-			return nil
-		})
-		if err != nil {
+	err := db.Snapshot(func(s *Snapshot) error {
+		a.ExportedAt = s.At
+		if err := s.Contacts(func(c protocol.Contact) error { a.Contacts = append(a.Contacts, c); return nil }); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
-			var e protocol.Event
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("decode event %x: %w", k, err)
-			}
-			a.Events = append(a.Events, e)
-			return nil
-		})
+		return s.Events(func(e protocol.Event) error { a.Events = append(a.Events, e); return nil })
 	})
 	if err != nil {
-		return protocol.Archive{}, db.readErr("dump", err)
+		return protocol.Archive{}, err
 	}
 	return a, nil
 }
 
-// Load restores an archive Dump wrote, in one transaction. Each contact in
-// it replaces the stored one (added counts new contacts, updated those that
-// differed); events the store lacks are added under their own Seq, and the
-// sequence moves past the largest. Nothing is changed when the archive is
-// not one tactful can read.
-func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
-	if err := checkArchive(&a); err != nil {
-		return 0, 0, err
-	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		added, updated = 0, 0
-		contacts := tx.Bucket(bucketContacts)
-		contacts.FillPercent = contactsFill
-		for _, c := range a.Contacts {
-			raw, err := json.Marshal(c)
-			if err != nil {
-				return fmt.Errorf("encode contact: %w", err)
-			}
-			stored := contacts.Get([]byte(c.Slug))
-			switch {
-			case stored == nil:
-				added++
-			case bytes.Equal(stored, raw):
-				continue
-			default:
-				updated++
-			}
-			if err := contacts.Put([]byte(c.Slug), raw); err != nil {
-				return err
-			}
-		}
-		// Within one transaction a bbolt node splits only at commit, so
-		// every Put into the middle of a large node moves what follows it:
-		// put in key order, events by Seq and then the per-contact index
-		// sorted, or a heavy user's restore turns quadratic (minutes
-		// instead of seconds for 300,000 events).
-		sorted := slices.Clone(a.Events)
-		slices.SortFunc(sorted, func(x, y protocol.Event) int { return cmp.Compare(x.Seq, y.Seq) })
-		events := tx.Bucket(bucketEvents)
-		events.FillPercent = 0.95
-		last := events.Sequence()
-		var index [][]byte
-		for _, e := range sorted {
-			last = max(last, e.Seq)
-			if events.Get(u64(e.Seq)) != nil {
-				continue
-			}
-			raw, err := json.Marshal(e)
-			if err != nil {
-				return fmt.Errorf("encode event: %w", err)
-			}
-			if err := events.Put(u64(e.Seq), raw); err != nil {
-				return err
-			}
-			index = append(index, contactEventKey(e.Slug, e.Seq))
-		}
-		slices.SortFunc(index, bytes.Compare)
-		byContact := tx.Bucket(bucketContactEvents)
-		for _, k := range index {
-			if err := byContact.Put(k, nil); err != nil {
-				return err
-			}
-		}
-		if err := events.SetSequence(last); err != nil {
-			return err
-		}
-		return rebuildIndexes(tx)
-	})
-	if err != nil {
-		return 0, 0, db.writeErr("load", err)
-	}
-	db.log.Info().Int("contacts", len(a.Contacts)).Int("events", len(a.Events)).Int("added", added).Int("updated", updated).Msg("archive loaded")
-	return added, updated, nil
+// Restored says what a restore did.
+type Restored struct {
+	// Contacts counts the contacts read; Added those new to the store and
+	// Updated those that differed from the stored one.
+	Contacts, Added, Updated int
+	// Events counts the events read, NewEvents those the store lacked.
+	Events, NewEvents int
 }
 
-// maxSeq bounds sequence numbers an archive may carry: JavaScript reads
-// larger ones inexactly, and a store needs room to keep counting.
-const maxSeq = 1 << 53
+// Loader files the records of an export inside Restore's one transaction.
+// Each record is checked (protocol's Validate) before it is written; any
+// error undoes everything.
+type Loader struct {
+	tx       *bolt.Tx
+	contacts *bolt.Bucket
+	events   *bolt.Bucket
+	seen     map[string]bool
+	index    [][]byte
+	res      Restored
 
-// checkArchive refuses a file that is not a tactful export, and cleans what
-// a hand-edited or hostile one could carry, before anything is written.
-func checkArchive(a *protocol.Archive) error {
-	if a.Format != protocol.ArchiveFormat {
-		return protocol.Errorf(protocol.CodeInvalidField, "This is not a tactful export: its format is %q, not %q.", clip(a.Format, 40), protocol.ArchiveFormat)
+	// commitEvery, when set, commits after that many records and goes on
+	// in a new transaction, so memory stays bounded (RestoreInSteps).
+	commitEvery int
+	pending     int
+	bolt        *bolt.DB
+}
+
+// use points the loader at tx.
+func (l *Loader) use(tx *bolt.Tx) {
+	l.tx, l.contacts, l.events = tx, tx.Bucket(bucketContacts), tx.Bucket(bucketEvents)
+	l.contacts.FillPercent = contactsFill
+	l.events.FillPercent = 0.95
+}
+
+// putIndex files the per-contact index of the events added, sorted, so
+// that its keys go in at one place after another rather than all over the
+// bucket in every step.
+func (l *Loader) putIndex() error {
+	slices.SortFunc(l.index, bytes.Compare)
+	for _, k := range l.index {
+		if err := l.tx.Bucket(bucketContactEvents).Put(k, nil); err != nil {
+			return err
+		}
+		if err := l.step(); err != nil {
+			return err
+		}
 	}
-	if a.Version < 1 || a.Version > protocol.ArchiveVersion {
-		return protocol.Errorf(protocol.CodeInvalidField, "This export has version %d; this tactful reads versions 1 to %d. Update tactful to import it.", a.Version, protocol.ArchiveVersion)
+	l.index = nil
+	return nil
+}
+
+// step commits what is pending once commitEvery records are, and begins
+// the next transaction.
+func (l *Loader) step() error {
+	l.pending++
+	if l.commitEvery <= 0 || l.pending < l.commitEvery {
+		return nil
 	}
-	seen := map[string]bool{}
-	for i := range a.Contacts {
-		c := &a.Contacts[i]
-		if err := checkSlug(c.Slug); err != nil {
-			return err
+	l.pending = 0
+	if err := l.tx.Commit(); err != nil {
+		return err
+	}
+	tx, err := l.bolt.Begin(true)
+	if err != nil {
+		return err
+	}
+	l.use(tx)
+	return nil
+}
+
+// Contact replaces the stored contact of c.Slug with c.
+func (l *Loader) Contact(c protocol.Contact) error {
+	l.res.Contacts++
+	if err := c.Validate(); err != nil {
+		return recordErr(protocol.Describe("contact", l.res.Contacts, c.Slug), err)
+	}
+	if l.seen[c.Slug] {
+		return protocol.Errorf(protocol.CodeInvalidField, "The export lists contact %s twice.", c.Slug)
+	}
+	l.seen[c.Slug] = true
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode contact: %w", err)
+	}
+	stored := l.contacts.Get([]byte(c.Slug))
+	switch {
+	case stored == nil:
+		l.res.Added++
+	case bytes.Equal(stored, raw):
+		return l.step()
+	default:
+		l.res.Updated++
+	}
+	if err := l.contacts.Put([]byte(c.Slug), raw); err != nil {
+		return err
+	}
+	return l.step()
+}
+
+// Event adds e unless the store holds an event with its id already: an
+// event is kept exactly once however often it is restored or merged.
+func (l *Loader) Event(e protocol.Event) error {
+	l.res.Events++
+	if err := e.Validate(); err != nil {
+		return recordErr(protocol.Describe("event", l.res.Events, e.Slug), err)
+	}
+	if l.events.Get(e.ID[:]) != nil {
+		// A restore stopped by a crash may have filed the event but not
+		// yet its index entry; running it again completes both.
+		if k := contactEventKey(e.Slug, e.ID); l.tx.Bucket(bucketContactEvents).Get(k) == nil {
+			l.index = append(l.index, k)
 		}
-		if seen[c.Slug] {
-			return protocol.Errorf(protocol.CodeInvalidField, "The export lists contact %s twice.", c.Slug)
+		return l.step()
+	}
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return fmt.Errorf("encode event: %w", err)
+	}
+	if err := l.events.Put(e.ID[:], raw); err != nil {
+		return err
+	}
+	l.res.NewEvents++
+	l.index = append(l.index, contactEventKey(e.Slug, e.ID))
+	return l.step()
+}
+
+func recordErr(what string, err error) error {
+	return protocol.Errorf(protocol.ErrorCode(err), "In the export, %s: %s", what, protocol.ErrorMessage(err))
+}
+
+// Restore runs fill with a Loader in one write transaction: contacts it
+// gives replace the stored ones, events the store lacks are added, and the
+// note and tag indexes are rebuilt. When fill or a check fails, nothing is
+// changed.
+//
+// Within one transaction a bbolt node splits only at commit, so every Put
+// into the middle of a large node moves what follows it: fill should give
+// contacts by slug and events by id, as exports list them, or a heavy
+// user's restore turns quadratic. The per-contact index is sorted here.
+func (db *DB) Restore(fill func(l *Loader) error) (Restored, error) {
+	return db.restore(fill, 0)
+}
+
+// RestoreInSteps is Restore committing every n records, so that a heavy
+// user's restore holds only n records' pages in memory instead of the
+// whole store's. A failure part way keeps what the steps before it wrote:
+// the caller checks the whole file first (export.ScanJSON, then
+// CheckNoteOwners), so only a full disk or a crash can stop it, and running
+// the same restore again completes it, since restoring is idempotent.
+func (db *DB) RestoreInSteps(fill func(l *Loader) error, n int) (Restored, error) {
+	return db.restore(fill, n)
+}
+
+func (db *DB) restore(fill func(l *Loader) error, every int) (res Restored, err error) {
+	tx, err := db.bolt.Begin(true)
+	if err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	l := &Loader{seen: map[string]bool{}, commitEvery: every, bolt: db.bolt}
+	l.use(tx)
+	defer func() {
+		if p := recover(); p != nil {
+			_ = l.tx.Rollback()
+			panic(p)
 		}
-		seen[c.Slug] = true
-		if !c.Status.Valid() {
-			return protocol.Errorf(protocol.CodeInvalidField, "Contact %s has the unknown status %q.", c.Slug, clip(string(c.Status), 40))
-		}
-		if err := checkDay("connected_on", c.ConnectedOn); err != nil {
-			return err
-		}
-		if err := checkDay("cooldown_until", c.CooldownUntil); err != nil {
-			return err
-		}
-		tags, err := normalizeTags(c.Tags)
 		if err != nil {
-			return err
+			_ = l.tx.Rollback()
 		}
-		c.Tags = tags
-		for _, n := range c.Notes {
-			if err := checkNote(n.ID, n.Text); err != nil {
+	}()
+	if err := fill(l); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	if err := l.putIndex(); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	if err := rebuildIndexes(l.tx); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	if err := l.tx.Commit(); err != nil {
+		return Restored{}, db.writeErr("restore", err)
+	}
+	res = l.res
+	db.log.Info().Int("contacts", res.Contacts).Int("added", res.Added).Int("updated", res.Updated).
+		Int("events", res.Events).Int("new_events", res.NewEvents).Msg("export restored")
+	return res, nil
+}
+
+// CheckNoteOwners refuses a restore that would give a note id to two
+// contacts: owners maps each note id of the file to its contact, and
+// replaced holds every contact the file replaces (whose stored notes go).
+func (db *DB) CheckNoteOwners(owners map[string]string, replaced map[string]bool) error {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		notes := tx.Bucket(bucketNotes)
+		for id, slug := range owners {
+			owner := notes.Get([]byte(id))
+			if owner != nil && string(owner) != slug && !replaced[string(owner)] {
+				return protocol.Errorf(protocol.CodeConflict, "The note id %s belongs to both %s and %s; nothing was imported.", id, owner, slug)
+			}
+		}
+		return nil
+	})
+	return db.readErr("check note owners", err)
+}
+
+// Load restores an archive in memory (see Restore), contacts by slug and
+// events by id. It refuses an archive that is not tactful's, or newer.
+func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
+	if err := protocol.CheckArchive(a.Format, a.Version); err != nil {
+		return 0, 0, err
+	}
+	contacts := slices.Clone(a.Contacts)
+	slices.SortStableFunc(contacts, func(x, y protocol.Contact) int { return strings.Compare(x.Slug, y.Slug) })
+	events := slices.Clone(a.Events)
+	slices.SortStableFunc(events, func(x, y protocol.Event) int { return bytes.Compare(x.ID[:], y.ID[:]) })
+	res, err := db.Restore(func(l *Loader) error {
+		for _, c := range contacts {
+			if err := l.Contact(c); err != nil {
 				return err
 			}
 		}
-		normalizeContact(c)
-	}
-	for _, e := range a.Events {
-		if e.Seq == 0 || e.Seq > maxSeq {
-			return protocol.Errorf(protocol.CodeInvalidField, "An event in the export has no seq or an impossible one (%d).", e.Seq)
+		for _, e := range events {
+			if err := l.Event(e); err != nil {
+				return err
+			}
 		}
-		if !e.Kind.Valid() {
-			return protocol.Errorf(protocol.CodeInvalidField, "Event %d has the unknown kind %q.", e.Seq, clip(string(e.Kind), 40))
-		}
-		if err := checkSlug(e.Slug); err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
+	return res.Added, res.Updated, err
 }
 
 // rebuildIndexes recomputes the note and tag indexes from the contacts. A
@@ -236,12 +378,4 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 		return n, fmt.Errorf("back up %s: %w", db.path, err)
 	}
 	return n, nil
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

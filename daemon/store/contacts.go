@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -22,6 +23,9 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 			return nil, err
 		}
 		if err := checkDay("connected_on", sg.ConnectedOn); err != nil {
+			return nil, err
+		}
+		if err := checkLines("name", sg.Name, "headline", sg.Headline, "connected_text", sg.ConnectedText); err != nil {
 			return nil, err
 		}
 		if sg.ConnectedOn != "" && dateRank(sg.ConnectedSource) == 0 {
@@ -205,7 +209,7 @@ func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (pro
 	var newTags []string
 	if tags != nil {
 		var err error
-		if newTags, err = normalizeTags(*tags); err != nil {
+		if newTags, err = protocol.NormalizeTags(*tags); err != nil {
 			return protocol.Contact{}, err
 		}
 	}
@@ -255,23 +259,6 @@ func statusSummary(s protocol.Status) string {
 	return "Status: " + string(s)
 }
 
-func normalizeTags(raw []string) ([]string, error) {
-	if len(raw) > protocol.MaxTags {
-		return nil, protocol.Errorf(protocol.CodeInvalidField, "A contact has at most %d tags.", protocol.MaxTags)
-	}
-	out := make([]string, 0, len(raw))
-	for _, r := range raw {
-		t, err := protocol.NormalizeTag(r)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
-}
-
 // countTags moves the in-use counts of tags by delta, dropping tags that
 // reach zero so Tags lists only what some contact carries.
 func countTags(tx *bolt.Tx, tags []string, delta int64) error {
@@ -315,13 +302,13 @@ func (db *DB) MarkFallout(slug string, until string, text string) (protocol.Cont
 	})
 }
 
-// RecordReminder notes in the history that the removal reminder was shown.
-func (db *DB) RecordReminder(slug string) error {
-	_, err := db.updateContact("record_reminder", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
+// RecordReminder notes in the history that the removal reminder was shown,
+// and returns the contact it was shown for, read in the same transaction.
+func (db *DB) RecordReminder(slug string) (protocol.Contact, error) {
+	return db.updateContact("record_reminder", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		return appendEvent(tx, &protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventReminderShown,
 			Summary: "Removal reminder shown"})
 	})
-	return err
 }
 
 // RecordOutcome records what the user did after the reminder. Removing and
@@ -364,6 +351,9 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 			return 0, 0, protocol.Errorf(protocol.CodeInvalidSlug, "Row %d: %s", i+1, protocol.ErrorMessage(err))
 		}
 		if err := checkDay("connected_on", r.ConnectedOn); err != nil {
+			return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "Row %d: %s", i+1, protocol.ErrorMessage(err))
+		}
+		if err := checkLines("name", r.Name, "company", r.Company, "position", r.Position); err != nil {
 			return 0, 0, protocol.Errorf(protocol.CodeInvalidField, "Row %d: %s", i+1, protocol.ErrorMessage(err))
 		}
 	}
@@ -495,20 +485,31 @@ func normalizeContact(c *protocol.Contact) {
 	}
 }
 
-// appendEvent gives e the next sequence number and files it in the history
-// and the per-contact index.
+// appendEvent gives e a new id and files it in the history and the
+// per-contact index.
 func appendEvent(tx *bolt.Tx, e *protocol.Event) error {
-	events := tx.Bucket(bucketEvents)
-	seq, err := events.NextSequence()
+	id, err := protocol.NewEventID(e.At)
 	if err != nil {
 		return err
 	}
-	// History is append-only: a sequence that somehow points at a stored
-	// event must fail the write, never overwrite what happened.
-	if events.Get(u64(seq)) != nil {
-		return fmt.Errorf("event sequence %d is already taken", seq)
+	events := tx.Bucket(bucketEvents)
+	if last, _ := events.Cursor().Last(); last != nil && bytes.Compare(id[:], last) <= 0 {
+		// The clock stood still or went back: file the event just after the
+		// newest, so a store's own events keep the order they happened in.
+		prev, _ := protocol.EventIDFromKey(last)
+		if id, err = protocol.NewEventID(time.Unix(0, prev.UnixNano()+1)); err != nil {
+			return err
+		}
 	}
-	e.Seq = seq
+	// History is append-only: an id that somehow points at a stored event
+	// must fail the write, never overwrite what happened.
+	if events.Get(id[:]) != nil {
+		return fmt.Errorf("event id %s is already taken", id)
+	}
+	e.ID = id
+	// Keys only ever grow here, so pages never need room for later inserts;
+	// the default half-full split would double the size of the history.
+	events.FillPercent = 0.95
 	return putEvent(tx, *e)
 }
 
@@ -517,48 +518,39 @@ func putEvent(tx *bolt.Tx, e protocol.Event) error {
 	if err != nil {
 		return fmt.Errorf("encode event: %w", err)
 	}
-	events := tx.Bucket(bucketEvents)
-	// Keys only ever grow, so pages never need room for later inserts; the
-	// default half-full split would double the size of the history.
-	events.FillPercent = 0.95
-	if err := events.Put(u64(e.Seq), raw); err != nil {
+	if err := tx.Bucket(bucketEvents).Put(e.ID[:], raw); err != nil {
 		return err
 	}
-	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.Seq), nil)
+	return tx.Bucket(bucketContactEvents).Put(contactEventKey(e.Slug, e.ID), nil)
 }
 
 // contactsFill is how full bulk writes pack the contacts' pages: room is
 // left for the notes and tags a contact gains later.
 const contactsFill = 0.9
 
-func contactEventKey(slug string, seq uint64) []byte {
-	k := make([]byte, 0, len(slug)+9)
+func contactEventKey(slug string, id protocol.EventID) []byte {
+	k := make([]byte, 0, len(slug)+1+len(id))
 	k = append(k, slug...)
 	k = append(k, 0)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return append(k, id[:]...)
 }
 
 func contactEventPrefix(slug string) []byte {
 	return append([]byte(slug), 0)
 }
 
-func checkSlug(slug string) error {
-	canonical, err := protocol.CanonicalSlug(slug)
-	if err != nil {
-		return err
-	}
-	if canonical != slug {
-		return protocol.Errorf(protocol.CodeInvalidSlug, "The slug %q is not in its canonical form %q.", slug, canonical)
-	}
-	return nil
-}
+func checkSlug(slug string) error { return protocol.CheckSlug(slug) }
 
-func checkDay(field, day string) error {
-	if day == "" {
-		return nil
-	}
-	if _, err := time.Parse(time.DateOnly, day); err != nil {
-		return protocol.Errorf(protocol.CodeInvalidField, "Field %s must be a date like 2026-01-31.", field)
+func checkDay(field, day string) error { return protocol.CheckDay(field, day) }
+
+// checkLines checks name, value pairs of one-line fields with
+// protocol.CheckLine: whatever writes a contact, no control character and
+// nothing longer than the wire allows gets stored.
+func checkLines(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := protocol.CheckLine(pairs[i], pairs[i+1], protocol.MaxNameChars); err != nil {
+			return err
+		}
 	}
 	return nil
 }

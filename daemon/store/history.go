@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -15,15 +14,21 @@ import (
 )
 
 // History returns the events q selects, newest first, and the cursor for the
-// next page: the Seq of the last event returned when more may follow, 0 when
-// there is nothing older. With q.Slug it walks that contact's index only.
-func (db *DB) History(q HistoryQuery) ([]protocol.Event, uint64, error) {
+// next page: the id of the last event returned when more may follow, zero
+// when there is nothing older. With q.Slug it walks that contact's index only.
+func (db *DB) History(q HistoryQuery) ([]protocol.Event, protocol.EventID, error) {
+	if db.legacy {
+		return nil, protocol.EventID{}, errLegacy(db.path)
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = protocol.DefaultHistoryLimit
 	}
 	needle := strings.ToLower(strings.TrimSpace(q.Text))
 	match := func(e *protocol.Event) bool {
+		if !q.Since.IsZero() && e.At.Before(q.Since) {
+			return false
+		}
 		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, e.Kind) {
 			return false
 		}
@@ -37,33 +42,31 @@ func (db *DB) History(q HistoryQuery) ([]protocol.Event, uint64, error) {
 	cannotMatch := rawFilter(q.Kinds, needle)
 
 	events := []protocol.Event{}
-	var next uint64
+	var next protocol.EventID
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		it := newEventIter(tx, q.Slug, q.Before)
-		for seq := it.first(); seq != 0; seq = it.prev() {
-			raw := tx.Bucket(bucketEvents).Get(u64(seq))
-			if raw == nil {
-				continue
+		for id, ok := it.first(); ok; id, ok = it.prev() {
+			// Ids sort by time, and an event's id never carries a time
+			// before the event's own: once ids fall before Since, so do all
+			// the events that follow.
+			if !q.Since.IsZero() && id.UnixNano() < q.Since.UnixNano() {
+				return nil
 			}
-			if q.Since.IsZero() && cannotMatch(raw) {
+			raw := tx.Bucket(bucketEvents).Get(id[:])
+			if raw == nil || cannotMatch(raw) {
 				continue
 			}
 			var e protocol.Event
 			if err := json.Unmarshal(raw, &e); err != nil {
-				return fmt.Errorf("decode event %d: %w", seq, err)
-			}
-			// Sequence numbers are handed out in time order, so once an event
-			// is older than Since, all that follow are too.
-			if !q.Since.IsZero() && e.At.Before(q.Since) {
-				return nil
+				return fmt.Errorf("decode event %s: %w", id, err)
 			}
 			if !match(&e) {
 				continue
 			}
 			events = append(events, e)
 			if len(events) == limit {
-				if it.prev() != 0 {
-					next = e.Seq
+				if _, more := it.prev(); more {
+					next = e.ID
 				}
 				return nil
 			}
@@ -71,29 +74,29 @@ func (db *DB) History(q HistoryQuery) ([]protocol.Event, uint64, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, 0, db.readErr("history", err)
+		return nil, protocol.EventID{}, db.readErr("history", err)
 	}
 	return events, next, nil
 }
 
-// eventIter walks sequence numbers below a bound, newest first, either over
-// all events or over one contact's index.
+// eventIter walks event ids below a bound, newest first, either over all
+// events or over one contact's index.
 type eventIter struct {
 	c      *bolt.Cursor
 	prefix []byte // nil: all events
 	upper  []byte // the first key not to return; nil: no bound
 }
 
-func newEventIter(tx *bolt.Tx, slug string, before uint64) *eventIter {
+func newEventIter(tx *bolt.Tx, slug string, before protocol.EventID) *eventIter {
 	if slug == "" {
 		it := &eventIter{c: tx.Bucket(bucketEvents).Cursor()}
-		if before != 0 {
-			it.upper = u64(before)
+		if !before.IsZero() {
+			it.upper = before[:]
 		}
 		return it
 	}
 	it := &eventIter{c: tx.Bucket(bucketContactEvents).Cursor(), prefix: contactEventPrefix(slug)}
-	if before != 0 {
+	if !before.IsZero() {
 		it.upper = contactEventKey(slug, before)
 	} else {
 		// The byte after the 0x00 separator bounds every key of this slug.
@@ -103,7 +106,7 @@ func newEventIter(tx *bolt.Tx, slug string, before uint64) *eventIter {
 }
 
 // first positions the cursor on the newest key below the bound.
-func (it *eventIter) first() uint64 {
+func (it *eventIter) first() (protocol.EventID, bool) {
 	var k []byte
 	if it.upper == nil {
 		k, _ = it.c.Last()
@@ -112,35 +115,31 @@ func (it *eventIter) first() uint64 {
 	} else {
 		k, _ = it.c.Prev()
 	}
-	return it.seq(k)
+	return it.id(k)
 }
 
-func (it *eventIter) prev() uint64 {
+func (it *eventIter) prev() (protocol.EventID, bool) {
 	k, _ := it.c.Prev()
-	return it.seq(k)
+	return it.id(k)
 }
 
-// seq reads the sequence number from a key, 0 past the end of the range.
-func (it *eventIter) seq(k []byte) uint64 {
+// id reads the event id from a key; false past the end of the range.
+func (it *eventIter) id(k []byte) (protocol.EventID, bool) {
 	if k == nil {
-		return 0
+		return protocol.EventID{}, false
 	}
 	if it.prefix != nil {
-		if !bytes.HasPrefix(k, it.prefix) || len(k) != len(it.prefix)+8 {
-			return 0
+		if !bytes.HasPrefix(k, it.prefix) {
+			return protocol.EventID{}, false
 		}
 		k = k[len(it.prefix):]
 	}
-	if len(k) != 8 {
-		return 0
-	}
-	return binary.BigEndian.Uint64(k)
+	return protocol.EventIDFromKey(k)
 }
 
 // rawFilter returns a test that rules events out from their stored JSON
 // without decoding it, which is most of the cost of a search over a long
-// history. It only answers true when decoding could not match: with Since
-// set the event must still be decoded to know when to stop.
+// history. It only answers true when decoding could not match.
 func rawFilter(kinds []protocol.EventKind, needle string) func(raw []byte) bool {
 	var kindKeys [][]byte
 	for _, k := range kinds {

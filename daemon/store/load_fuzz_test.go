@@ -22,7 +22,7 @@ func FuzzLoad(f *testing.F) {
 	}
 	seed, _ := json.Marshal(a)
 	f.Add(seed)
-	f.Add([]byte(`{"format":"tactful-export","version":1,"contacts":[{"slug":"ada-x","name":"A","notes":[{"id":"n","text":"t"}],"tags":["x"]}],"events":[{"seq":18446744073709551615,"slug":"ada-x","kind":"outcome"}]}`))
+	f.Add([]byte(`{"format":"tactful-export","version":1,"contacts":[{"slug":"ada-x","name":"A","notes":[{"id":"n","text":"t"}],"tags":["x"]}],"events":[{"id":"ffffffffffffffffffffffffffffffff","slug":"ada-x","kind":"outcome"}]}`))
 	f.Add([]byte(`{"format":"tactful-export","version":1,"contacts":[{"slug":"ada-x","notes":[{"id":"n","text":"t"},{"id":"n","text":"u"}]}]}`))
 	f.Add([]byte(`{"format":"tactful-export","version":2}`))
 
@@ -64,7 +64,7 @@ func FuzzLoad(f *testing.F) {
 		if st.Notes != notes || st.Contacts != len(dump.Contacts) || st.Events != len(dump.Events) {
 			t.Fatalf("Stats %+v disagree with the dump: %d contacts, %d notes, %d events", st, len(dump.Contacts), notes, len(dump.Events))
 		}
-		// The store keeps working: a new event gets a fresh sequence number.
+		// The store keeps working: a new event gets a fresh id.
 		if _, err := db.See([]Sighting{{Slug: "zz-after", Name: "After"}}); err != nil {
 			t.Fatalf("See after Load: %v", err)
 		}

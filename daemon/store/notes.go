@@ -114,14 +114,8 @@ func errNoNote(slug, noteID string) error {
 }
 
 func checkNote(noteID, text string) error {
-	if noteID == "" {
-		return protocol.Errorf(protocol.CodeMissingField, "Field note_id is missing.")
+	if err := protocol.CheckNoteID(noteID); err != nil {
+		return err
 	}
-	if len(noteID) > protocol.MaxIDChars {
-		return protocol.Errorf(protocol.CodeInvalidField, "Field note_id is longer than %d characters.", protocol.MaxIDChars)
-	}
-	if text == "" {
-		return protocol.Errorf(protocol.CodeMissingField, "A note needs some text.")
-	}
-	return nil
+	return protocol.CheckNoteText("text", text)
 }

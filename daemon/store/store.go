@@ -12,17 +12,23 @@
 //	    <note id>       -> slug of the contact that holds the note (live notes only)
 //	tags/
 //	    <tag>           -> uint64 big-endian: how many contacts carry the tag
-//	events/             (NextSequence hands out the keys)
-//	    <seq>           -> JSON protocol.Event; seq is a big-endian uint64
+//	events/
+//	    <event id>      -> JSON protocol.Event; the id's 16 bytes (time, then
+//	                       64 bits that tell apart one instant's events)
 //	contact_events/
-//	    <slug> 0x00 <seq> -> empty: the per-contact index into events/
+//	    <slug> 0x00 <event id> -> empty: the per-contact index into events/
 //
 // Slugs never hold a 0x00 byte (protocol.CanonicalSlug allows letters,
 // digits, - and _ only), so "slug 0x00" is an unambiguous prefix.
 //
 // Events are never rewritten or deleted. Every method that changes a contact
 // appends its event in the same transaction, so the history and the contacts
-// cannot disagree.
+// cannot disagree. An event's id (protocol.EventID) is its identity in every
+// store and export, so a restore or a merge keeps each event exactly once,
+// and its key order is time order.
+//
+// Schema 1 keyed events by a local sequence number; Open upgrades such a
+// file in place, in one transaction (migrate.go).
 package store
 
 import (
@@ -49,8 +55,8 @@ const initialMmapSize = 256 << 20
 
 // schemaVersion is the layout this package reads and writes. A file with a
 // higher version was written by a newer tactful and is refused rather than
-// misread.
-const schemaVersion = 1
+// misread; a lower one is upgraded at Open.
+const schemaVersion = 2
 
 var (
 	bucketMeta          = []byte("meta")
@@ -114,8 +120,9 @@ type HistoryQuery struct {
 	// Text matches case-insensitively against an event's name, summary and text.
 	Text  string
 	Since time.Time
-	// Before is the cursor: only events with Seq < Before; 0 starts at the newest.
-	Before uint64
+	// Before is the cursor: only events with ids below it; zero starts at
+	// the newest.
+	Before protocol.EventID
 	// Limit is the page size; 0 means protocol.DefaultHistoryLimit.
 	Limit int
 }
@@ -131,6 +138,9 @@ type DB struct {
 	path string
 	now  func() time.Time
 	log  zerolog.Logger
+	// legacy is set when a read-only Open found an older schema it may not
+	// upgrade: Backup works, reading the history does not.
+	legacy bool
 }
 
 // Open opens or creates the database at path. When another process holds
@@ -210,13 +220,24 @@ func (db *DB) prepareGuarded(readOnly bool) (err error) {
 // bbolt file changes nothing in it.
 func (db *DB) prepare(readOnly bool) error {
 	var fresh bool
+	var version uint64
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
-		fresh, err = checkRoot(tx, db.path)
+		fresh, version, err = checkRoot(tx, db.path)
 		return err
 	})
-	if err != nil || !fresh {
+	if err != nil {
 		return err
+	}
+	if !fresh {
+		if version < schemaVersion {
+			if readOnly {
+				db.legacy = true
+				return nil
+			}
+			return db.migrate(version)
+		}
+		return nil
 	}
 	if readOnly {
 		return damaged(db.path, errors.New("it holds no tactful data yet"))
@@ -237,7 +258,7 @@ func (db *DB) prepare(readOnly bool) error {
 
 // checkRoot reports whether the file is a fresh bbolt file (no buckets at
 // all) and refuses one that is someone else's, damaged, or newer.
-func checkRoot(tx *bolt.Tx, path string) (fresh bool, err error) {
+func checkRoot(tx *bolt.Tx, path string) (fresh bool, version uint64, err error) {
 	meta := tx.Bucket(bucketMeta)
 	if meta == nil {
 		empty := true
@@ -246,24 +267,31 @@ func checkRoot(tx *bolt.Tx, path string) (fresh bool, err error) {
 			return nil
 		})
 		if !empty {
-			return false, damaged(path, errors.New("it has no tactful schema version"))
+			return false, 0, damaged(path, errors.New("it has no tactful schema version"))
 		}
-		return true, nil
+		return true, 0, nil
 	}
 	raw := meta.Get(keySchema)
 	if len(raw) != 8 {
-		return false, damaged(path, errors.New("its schema version is unreadable"))
+		return false, 0, damaged(path, errors.New("its schema version is unreadable"))
 	}
-	if v := binary.BigEndian.Uint64(raw); v > schemaVersion {
-		return false, fmt.Errorf("%s was written by a newer tactful (database schema %d; this tactful reads up to %d): update tactful to open it", path, v, schemaVersion)
+	v := binary.BigEndian.Uint64(raw)
+	if v > schemaVersion {
+		return false, v, fmt.Errorf("%s was written by a newer tactful (database schema %d; this tactful reads up to %d): update tactful to open it", path, v, schemaVersion)
+	}
+	if v < 1 {
+		return false, v, damaged(path, fmt.Errorf("schema version %d does not exist", v))
 	}
 	for _, name := range allBuckets {
 		if tx.Bucket(name) == nil {
-			return false, damaged(path, fmt.Errorf("bucket %s is missing", name))
+			return false, v, damaged(path, fmt.Errorf("bucket %s is missing", name))
 		}
 	}
-	return false, nil
+	return false, v, nil
 }
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
 
 // Close releases the file and its lock.
 func (db *DB) Close() error {
@@ -299,7 +327,7 @@ func Verify(path string) (err error) {
 		if len(problems) > 0 {
 			return damaged(path, errors.Join(problems...))
 		}
-		fresh, err := checkRoot(tx, path)
+		fresh, _, err := checkRoot(tx, path)
 		if err != nil {
 			return err
 		}

@@ -306,7 +306,7 @@ func TestNotFound(t *testing.T) {
 		{"delete note", func() error { _, err := db.DeleteNote("bob-y", "n1"); return err }, "Contact bob-y has no note n1."},
 		{"tags", func() error { _, err := db.SetTags("ada-x", &tags, nil); return err }, "No contact ada-x is stored yet."},
 		{"fallout", func() error { _, err := db.MarkFallout("ada-x", "2026-12-13", ""); return err }, "No contact ada-x is stored yet."},
-		{"reminder", func() error { return db.RecordReminder("ada-x") }, "No contact ada-x is stored yet."},
+		{"reminder", func() error { _, err := db.RecordReminder("ada-x"); return err }, "No contact ada-x is stored yet."},
 		{"outcome", func() error { _, err := db.RecordOutcome("ada-x", protocol.OutcomeKept); return err }, "No contact ada-x is stored yet."},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -523,7 +523,7 @@ func TestFalloutReminderOutcome(t *testing.T) {
 	if _, err := db.MarkFallout("ada-x", "soon", ""); protocol.ErrorCode(err) != protocol.CodeInvalidField {
 		t.Errorf("a bad until date: %v", err)
 	}
-	if err := db.RecordReminder("ada-x"); err != nil {
+	if _, err := db.RecordReminder("ada-x"); err != nil {
 		t.Fatal(err)
 	}
 	evs := history(t, db, HistoryQuery{Limit: 2})
@@ -595,10 +595,14 @@ func TestHistory(t *testing.T) {
 	const contacts, notesEach = 30, 10
 	fillHistory(t, db, clk, contacts, notesEach)
 	total := contacts + contacts*notesEach
+	oldest, err := db.Dump()
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("pages cover every event once, newest first", func(t *testing.T) {
 		var all []protocol.Event
-		var cursor uint64
+		var cursor protocol.EventID
 		pages := 0
 		for {
 			evs, next, err := db.History(HistoryQuery{Before: cursor, Limit: 37})
@@ -607,11 +611,11 @@ func TestHistory(t *testing.T) {
 			}
 			all = append(all, evs...)
 			pages++
-			if next == 0 {
+			if next.IsZero() {
 				break
 			}
-			if next != evs[len(evs)-1].Seq {
-				t.Fatalf("cursor %d is not the last returned seq %d", next, evs[len(evs)-1].Seq)
+			if next != evs[len(evs)-1].ID {
+				t.Fatalf("cursor %s is not the last returned id %s", next, evs[len(evs)-1].ID)
 			}
 			cursor = next
 		}
@@ -619,8 +623,8 @@ func TestHistory(t *testing.T) {
 			t.Fatalf("got %d events in %d pages, want %d in %d", len(all), pages, total, (total+36)/37)
 		}
 		for i := 1; i < len(all); i++ {
-			if all[i].Seq >= all[i-1].Seq {
-				t.Fatalf("not newest first at %d: %d after %d", i, all[i].Seq, all[i-1].Seq)
+			if all[i].ID.String() >= all[i-1].ID.String() || all[i].At.After(all[i-1].At) {
+				t.Fatalf("not newest first at %d: %s after %s", i, all[i].ID, all[i-1].ID)
 			}
 		}
 	})
@@ -629,8 +633,8 @@ func TestHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(evs) != notesEach+1 || next != 0 {
-			t.Errorf("got %d events and cursor %d, want %d and 0", len(evs), next, notesEach+1)
+		if len(evs) != notesEach+1 || !next.IsZero() {
+			t.Errorf("got %d events and cursor %s, want %d and none", len(evs), next, notesEach+1)
 		}
 	})
 
@@ -660,9 +664,9 @@ func TestHistory(t *testing.T) {
 			func(e protocol.Event) bool { return !e.At.Before(start.Add(time.Duration(total-5) * time.Minute)) }},
 		{"since and contact", HistoryQuery{Slug: "person-029", Since: start.Add(time.Duration(total-contacts) * time.Minute), Limit: 100}, 1,
 			func(e protocol.Event) bool { return e.NoteID == "p29-n9" }},
-		{"before", HistoryQuery{Before: 5, Limit: 100}, 4,
-			func(e protocol.Event) bool { return e.Seq < 5 }},
-		{"contact before", HistoryQuery{Slug: "person-000", Before: 31, Limit: 100}, 1,
+		{"before", HistoryQuery{Before: oldest.Events[4].ID, Limit: 100}, 4,
+			func(e protocol.Event) bool { return e.ID.String() < oldest.Events[4].ID.String() }},
+		{"contact before", HistoryQuery{Slug: "person-000", Before: oldest.Events[30].ID, Limit: 100}, 1,
 			func(e protocol.Event) bool { return e.Kind == protocol.EventFirstSeen }},
 		{"unknown contact", HistoryQuery{Slug: "nobody-z"}, 0, nil},
 	} {
@@ -778,11 +782,11 @@ func TestRestartKeepsEverything(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("after restart:\n%+v\nwant\n%+v", got, want)
 	}
-	// The sequence carries on after a restart instead of reusing numbers.
+	// A new event files after the old ones, even on a clock that stands still.
 	see(t, db, Sighting{Slug: "new-person", Name: "New"})
 	evs := history(t, db, HistoryQuery{Limit: 1})
-	if evs[0].Seq != want.Events[len(want.Events)-1].Seq+1 {
-		t.Errorf("new event seq %d after %d", evs[0].Seq, want.Events[len(want.Events)-1].Seq)
+	if last := want.Events[len(want.Events)-1].ID; evs[0].ID.String() <= last.String() {
+		t.Errorf("new event id %s is not after %s", evs[0].ID, last)
 	}
 }
 
@@ -811,7 +815,7 @@ func populateTB(t testing.TB, db *DB, clk *fakeClock) {
 			return err
 		},
 		func() error { _, err := db.MarkFallout("bob-y", "2026-12-13", "politics"); return err },
-		func() error { return db.RecordReminder("bob-y") },
+		func() error { _, err := db.RecordReminder("bob-y"); return err },
 		func() error { _, err := db.RecordOutcome("bob-y", protocol.OutcomeUnfollowed); return err },
 	}
 	for _, step := range steps {
@@ -832,8 +836,8 @@ func TestDumpLoadRoundTrip(t *testing.T) {
 	if want.Format != protocol.ArchiveFormat || want.Version != protocol.ArchiveVersion || len(want.Contacts) != 3 || len(want.Events) != 13 {
 		t.Fatalf("Dump: format %q v%d, %d contacts, %d events", want.Format, want.Version, len(want.Contacts), len(want.Events))
 	}
-	if want.Contacts[0].Slug != "ada-x" || want.Contacts[2].Slug != "josé-garcía" || want.Events[0].Seq != 1 {
-		t.Errorf("Dump order: %s..%s, first event %d", want.Contacts[0].Slug, want.Contacts[2].Slug, want.Events[0].Seq)
+	if want.Contacts[0].Slug != "ada-x" || want.Contacts[2].Slug != "josé-garcía" || want.Events[0].Kind != protocol.EventFirstSeen {
+		t.Errorf("Dump order: %s..%s, first event %s", want.Contacts[0].Slug, want.Contacts[2].Slug, want.Events[0].Kind)
 	}
 
 	dst := openAt(t, filepath.Join(t.TempDir(), "copy.db"), clk)
@@ -874,11 +878,11 @@ func TestDumpLoadRoundTrip(t *testing.T) {
 			}
 			return nil
 		}},
-		{"sequence moved past the archive", func() error {
+		{"a new event files after the restored ones", func() error {
 			see(t, dst, Sighting{Slug: "new-one", Name: "N"})
 			evs, _, _ := dst.History(HistoryQuery{Limit: 1})
-			if evs[0].Seq != 14 {
-				return fmt.Errorf("next seq %d, want 14", evs[0].Seq)
+			if last := want.Events[len(want.Events)-1].ID; evs[0].Slug != "new-one" || evs[0].ID.String() <= last.String() {
+				return fmt.Errorf("newest event %s %s, want new-one after %s", evs[0].Slug, evs[0].ID, last)
 			}
 			return nil
 		}},
@@ -919,8 +923,13 @@ func TestLoadRefusesBadArchives(t *testing.T) {
 		{"newer version", edit(func(a *protocol.Archive) { a.Version = 99 }), protocol.CodeInvalidField, "Update tactful"},
 		{"path trick slug", edit(func(a *protocol.Archive) { a.Contacts[0].Slug = "../x" }), protocol.CodeInvalidSlug, ""},
 		{"bad status", edit(func(a *protocol.Archive) { a.Contacts[0].Status = "enemy" }), protocol.CodeInvalidField, "status"},
-		{"event without seq", edit(func(a *protocol.Archive) { a.Events[0].Seq = 0 }), protocol.CodeInvalidField, "seq"},
-		{"seq JavaScript cannot count", edit(func(a *protocol.Archive) { a.Events[0].Seq = 1<<53 + 1 }), protocol.CodeInvalidField, "impossible"},
+		{"event without id", edit(func(a *protocol.Archive) { a.Events[0].ID = protocol.EventID{} }), protocol.CodeMissingField, "id"},
+		{"id before its event", edit(func(a *protocol.Archive) {
+			a.Events[0].ID, _ = protocol.NewEventID(a.Events[0].At.Add(-time.Hour))
+		}), protocol.CodeInvalidField, "before"},
+		{"control characters in a name", edit(func(a *protocol.Archive) { a.Contacts[0].Name = "Ada\x1b[2J" }), protocol.CodeInvalidField, "control"},
+		{"bidi override in a headline", edit(func(a *protocol.Archive) { a.Contacts[0].Headline = "CEO \u202e" }), protocol.CodeInvalidField, "control"},
+		{"name over the wire's limit", edit(func(a *protocol.Archive) { a.Contacts[0].Name = strings.Repeat("x", protocol.MaxNameChars+1) }), protocol.CodeInvalidField, "longer"},
 		{"unknown event kind", edit(func(a *protocol.Archive) { a.Events[0].Kind = "hacked" }), protocol.CodeInvalidField, "kind"},
 		{"note id on two contacts", edit(func(a *protocol.Archive) {
 			a.Contacts[1].Notes = append(a.Contacts[1].Notes, protocol.Note{ID: "n3", Text: "dup"})
@@ -1199,7 +1208,7 @@ func TestWritesFailCleanly(t *testing.T) {
 		{"delete note", func() error { _, err := ro.DeleteNote("ada-x", "n1"); return err }},
 		{"tags", func() error { _, err := ro.SetTags("ada-x", &tags, nil); return err }},
 		{"fallout", func() error { _, err := ro.MarkFallout("ada-x", "2026-12-13", ""); return err }},
-		{"reminder", func() error { return ro.RecordReminder("ada-x") }},
+		{"reminder", func() error { _, err := ro.RecordReminder("ada-x"); return err }},
 		{"outcome", func() error { _, err := ro.RecordOutcome("ada-x", protocol.OutcomeKept); return err }},
 		{"import", func() error { _, _, err := ro.Import([]ImportedContact{{Slug: "zed-q", Name: "Z"}}); return err }},
 		{"load", func() error { _, _, err := ro.Load(want); return err }},

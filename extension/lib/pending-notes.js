@@ -12,8 +12,14 @@
 (function (root) {
   'use strict';
 
-  const MAX_NOTE_CHARS = 10000; // protocol.MaxNoteChars
-  const MAX_TAGS = 20; // protocol.MaxTags
+  // The protocol's constants (lib/protocol.js, generated from Go): required
+  // under node, imported here by a service worker, listed before this file
+  // in the manifest for Firefox's event page.
+  /* global importScripts */
+  if (typeof module !== 'object' && !(root.tactful && root.tactful.protocol) && typeof importScripts === 'function') importScripts('lib/protocol.js');
+  const protocol = typeof module === 'object' && module.exports ? require('./protocol.js') : root.tactful.protocol;
+  const MAX_NOTE_CHARS = protocol.limits.maxNoteChars;
+  const MAX_TAGS = protocol.limits.maxTags;
 
   // Error codes that mean "try again later" rather than "this request is
   // wrong": delivery stops and resumes on the next connection.

@@ -2,7 +2,10 @@
 // over the last 12 months, drawn as SVG bars with a text legend and a
 // summary for screen readers.
 
+import '../lib/protocol.js';
 import { el, plural } from './format.js';
+
+const { protocol } = globalThis.tactful;
 
 const svgNS = 'http://www.w3.org/2000/svg';
 export const chartKinds = ['outcome', 'note_added'];
@@ -40,9 +43,9 @@ export function countByMonth(events, now, n = 12) {
   const index = new Map(months.map((m, i) => [m.key, i]));
   const seen = new Set();
   for (const e of events ?? []) {
-    if (e.seq !== undefined) {
-      if (seen.has(e.seq)) continue;
-      seen.add(e.seq);
+    if (e.id !== undefined) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
     }
     const at = new Date(e.at);
     if (Number.isNaN(at.getTime())) continue;
@@ -61,7 +64,7 @@ export function countByMonth(events, now, n = 12) {
  * loadActivity fetches the events the chart needs, at most maxPages pages
  * of 200. complete is false when it stopped before the end.
  */
-export async function loadActivity(request, now, { maxPages = 10, limit = 200 } = {}) {
+export async function loadActivity(request, now, { maxPages = 10, limit = protocol.limits.maxHistoryLimit } = {}) {
   const events = [];
   let cursor = '';
   for (let page = 0; page < maxPages; page++) {

@@ -3,13 +3,16 @@
 // protocol request to send; the view sends it, re-fetches the contact and
 // redraws. Daemon strings go in as text only (el sets textContent).
 
+import '../lib/protocol.js';
 import { el, formatDateTime, formatDay, statusLabel } from './format.js';
 
+const { protocol } = globalThis.tactful;
+
 /** statuses are what tags_set accepts, "" clearing the status. */
-export const statuses = ['', 'keep', 'reviewing', 'unfollowed', 'removal_planned', 'removed'];
+export const statuses = protocol.statuses;
 
 /** defaultTags is the protocol's default vocabulary (docs/protocol.md). */
-export const defaultTags = ['inactive', 'interests-drifted', 'reputation', 'unprofessional', 're-evaluating', 'keep'];
+export const defaultTags = protocol.defaultTags;
 
 /** tagChoices is the vocabulary (or the defaults) plus the contact's own tags. */
 export function tagChoices(vocabulary, own = []) {

@@ -1,9 +1,14 @@
 // Export (JSON or CSV, downloaded through a Blob URL) and import of
 // LinkedIn's Connections.csv, with the daemon's summary.
 
+import '../lib/protocol.js';
 import { el, errorText, plural } from './format.js';
 
-const maxImportBytes = 8 * 1024 * 1024 - 64 * 1024; // protocol.MaxMessageBytes, less the envelope
+const { protocol } = globalThis.tactful;
+
+// The popup imports through the background's WebSocket, one message; larger
+// files go through `tactful import`, which streams them over HTTP.
+const maxImportBytes = protocol.limits.maxMessageBytes - 64 * 1024; // less the envelope
 
 const mimeTypes = { json: 'application/json', csv: 'text/csv' };
 

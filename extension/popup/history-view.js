@@ -1,7 +1,10 @@
 // The history timeline: newest first, paged with "Load more", filtered by
 // kind and by a debounced search. Names open the contact view.
 
+import '../lib/protocol.js';
 import { clip, el, errorText, formatDateTime } from './format.js';
+
+const { protocol } = globalThis.tactful;
 
 /** kindFilters maps the "Kind" menu to protocol event kinds (protocol/types.go). */
 export const kindFilters = [
@@ -16,7 +19,7 @@ export const kindFilters = [
 // Kinds whose text (a note or a fallout remark) the timeline shows, clipped.
 const textKinds = new Set(['note_added', 'note_edited', 'fallout_marked']);
 
-const maxLimit = 200; // protocol.MaxHistoryLimit
+const maxLimit = protocol.limits.maxHistoryLimit;
 
 /**
  * buildHistoryRequest is the history_get for a filter, a query and a cursor.
@@ -25,7 +28,7 @@ export function buildHistoryRequest({ filter = 'all', query = '', cursor = '', l
   const request = { type: 'history_get', limit: Math.min(Math.max(1, limit), maxLimit) };
   const kinds = kindFilters.find((f) => f.value === filter)?.kinds ?? [];
   if (kinds.length) request.kinds = [...kinds];
-  const q = String(query).trim().slice(0, 200);
+  const q = String(query).trim().slice(0, protocol.limits.maxQueryChars);
   if (q) request.query = q;
   if (cursor) request.cursor = String(cursor);
   return request;
@@ -52,7 +55,7 @@ export function createHistoryView(root, { request, onOpenContact, pageSize = 50,
 
   const searchField = el(doc, 'div', { class: 'field grow' });
   const searchInput = el(doc, 'input', {
-    id: 'history-search', name: 'query', type: 'search', maxlength: 200, autocomplete: 'off',
+    id: 'history-search', name: 'query', type: 'search', maxlength: protocol.limits.maxQueryChars, autocomplete: 'off',
     placeholder: 'Name or note text', 'data-role': 'history-search',
   });
   searchField.append(el(doc, 'label', { for: 'history-search' }, 'Search'), searchInput);
@@ -71,7 +74,7 @@ export function createHistoryView(root, { request, onOpenContact, pageSize = 50,
   let timer = null;
 
   function entry(event) {
-    const li = el(doc, 'li', { class: 'entry', 'data-role': 'history-entry', 'data-seq': event.seq, 'data-kind': event.kind });
+    const li = el(doc, 'li', { class: 'entry', 'data-role': 'history-entry', 'data-id': event.id, 'data-kind': event.kind });
     const head = el(doc, 'div', { class: 'entry-head' });
     head.append(el(doc, 'time', { datetime: event.at }, formatDateTime(event.at)));
     const name = el(doc, 'button', { type: 'button', class: 'link', 'data-role': 'open-contact', 'data-slug': event.slug },
@@ -105,7 +108,8 @@ export function createHistoryView(root, { request, onOpenContact, pageSize = 50,
       return;
     }
     const events = Array.isArray(reply.events) ? [...reply.events] : [];
-    events.sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
+    // Event ids sort by time (32 hex digits): newest first.
+    events.sort((a, b) => String(b.id ?? '').localeCompare(String(a.id ?? '')));
     const items = events.map(entry);
     if (append) list.append(...items);
     else list.replaceChildren(...items);

@@ -2,9 +2,12 @@
 // daemon address, the pairing code, a "Pair" button and a role="status"
 // line that says what happened.
 
+import '../lib/protocol.js';
 import { el } from './format.js';
 
-export const defaultAddress = '127.0.0.1:47291';
+const { protocol } = globalThis.tactful;
+
+export const defaultAddress = protocol.defaultAddress;
 
 // Codes the background script may use for a refused pairing code. The
 // daemon closes the socket with 4002 (protocol.CloseBadPairingCode).
@@ -37,7 +40,7 @@ export const messages = {
 /** pairResultText turns the background's answer to {kind:"pair"} into a sentence. */
 export function pairResultText(reply, address) {
   if (reply?.ok) {
-    const version = reply.daemon_version ?? reply.version ?? reply.daemonVersion;
+    const version = reply.daemonVersion;
     const where = reply.address ?? address;
     if (version) return messages.paired(version, where);
     return reply.message || `Paired with tactful on ${where}.`;

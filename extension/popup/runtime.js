@@ -29,15 +29,16 @@ export function createClient(runtime = globalThis.chrome?.runtime) {
     },
     /**
      * pair asks the background script to try a pairing code; resolves to
-     * {ok, message, address, daemon_version?, code?}. After a success it
-     * asks the daemon for its version, which the result names.
+     * {ok, message, address, daemonVersion?, code?} (the background's
+     * camelCase, docs/architecture.md). Only when the background could not
+     * name the daemon's version does it ask the daemon.
      */
     pair: async (address, code) => {
       const reply = await send({ kind: 'pair', address, code });
       if (reply?.type === 'error') return { ok: false, code: reply.code, message: reply.message };
-      if (reply?.ok && !reply.daemon_version) {
+      if (reply?.ok && !reply.daemonVersion) {
         const status = await send({ kind: 'request', request: { type: 'status' } });
-        if (status?.type === 'status_reply' && status.daemon_version) return { ...reply, daemon_version: status.daemon_version };
+        if (status?.type === 'status_reply' && status.daemon_version) return { ...reply, daemonVersion: status.daemon_version };
       }
       return reply;
     },

@@ -33,7 +33,7 @@ test('the options page shows the address the background script uses', async () =
 });
 
 test('Pair sends {kind:"pair", address, code} and shows success', async () => {
-  const { runtime, o, pair } = options({ connected: false, paired: false }, { ok: true, daemon_version: '0.1.0' });
+  const { runtime, o, pair } = options({ connected: false, paired: false }, { ok: true, daemonVersion: '0.1.0' });
   await o.ready;
   const result = await pair('127.0.0.1:47291', 'abc-123');
   assert.deepEqual(runtime.sent.filter((m) => m.kind === 'pair'), [{ kind: 'pair', address: '127.0.0.1:47291', code: 'abc-123' }]);

@@ -6,7 +6,7 @@ import { countByMonth, lastMonths, loadActivity, renderChart, sinceDay, summaryT
 const now = new Date(2026, 10, 29, 12, 0); // 29 Nov 2026, local time
 const at = (y, m, d = 15) => new Date(y, m - 1, d, 12, 0).toISOString();
 let seq = 0;
-const ev = (kind, when, extra = {}) => ({ seq: ++seq, at: when, slug: 's', name: 'N', kind, summary: '', ...extra });
+const ev = (kind, when, extra = {}) => ({ id: String(++seq).padStart(32, '0'), at: when, slug: 's', name: 'N', kind, summary: '', ...extra });
 
 test('the chart covers the 12 months up to this one', () => {
   const months = lastMonths(now);

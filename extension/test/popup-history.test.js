@@ -18,10 +18,11 @@ function view(handler, opts = {}) {
 
 test('history shows events newest first with date, name, summary and note text', async () => {
   const page = reply('history');
-  page.events.reverse(); // the view orders by seq whatever the order on the wire
+  const newestFirst = page.events.map((e) => e.id);
+  page.events.reverse(); // the view orders by id whatever the order on the wire
   const { doc, v, entries } = view(() => page);
   await v.reload();
-  assert.deepEqual(entries().map((li) => li.dataset.seq), ['44', '43', '42']);
+  assert.deepEqual(entries().map((li) => li.dataset.id), newestFirst);
   const [first, , last] = entries();
   assert.equal(first.querySelector('[data-role="open-contact"]').textContent, 'Ada Lovelace');
   assert.equal(first.querySelector('[data-role="summary"]').textContent, 'Kept the connection');
@@ -60,7 +61,7 @@ test('long note text is clipped', async () => {
 test('Load more sends next_cursor and appends the next page', async () => {
   const second = {
     type: 'history', id: '14', events: [
-      { seq: 41, at: '2026-11-28T09:00:00Z', slug: 'grace-hopper', name: 'Grace Hopper', kind: 'tags_changed', summary: 'Tags set to keep', tags: ['keep'] },
+      { id: '18ec7c00000000000000000000000041', at: '2026-11-28T09:00:00Z', slug: 'grace-hopper', name: 'Grace Hopper', kind: 'tags_changed', summary: 'Tags set to keep', tags: ['keep'] },
     ],
   };
   const { doc, runtime, v, entries } = view((m) => (m.request.cursor ? second : reply('history')));
@@ -69,9 +70,9 @@ test('Load more sends next_cursor and appends the next page', async () => {
   await settle();
   const [firstReq, nextReq] = runtime.requests('history_get');
   assert.equal(firstReq.cursor, undefined);
-  assert.equal(nextReq.cursor, '42');
+  assert.equal(nextReq.cursor, reply('history').next_cursor);
   assert.equal(nextReq.limit, firstReq.limit);
-  assert.deepEqual(entries().map((li) => li.dataset.seq), ['44', '43', '42', '41']);
+  assert.deepEqual(entries().map((li) => li.dataset.id), [...reply('history').events.map((e) => e.id), '18ec7c00000000000000000000000041']);
   assert.equal(doc.getElementById('history-more').hidden, true, 'no next_cursor, no more');
 });
 
@@ -136,14 +137,14 @@ test('buildHistoryRequest leaves out empty filters and bounds the limit', () => 
 test('a stale reply does not overwrite a newer one', async () => {
   let resolveSlow;
   const slow = new Promise((r) => { resolveSlow = r; });
-  const fresh = { type: 'history', events: [{ seq: 7, at: '2026-11-01T12:00:00Z', slug: 'a', name: 'New', kind: 'outcome', summary: 'Removed', outcome: 'removed' }] };
+  const fresh = { type: 'history', events: [{ id: '18e3000000000000000000000000000f', at: '2026-11-01T12:00:00Z', slug: 'a', name: 'New', kind: 'outcome', summary: 'Removed', outcome: 'removed' }] };
   let calls = 0;
   const { v, entries } = view(() => (++calls === 1 ? slow : fresh));
   const first = v.reload();
   await v.reload();
   resolveSlow(reply('history'));
   await first;
-  assert.deepEqual(entries().map((li) => li.dataset.seq), ['7']);
+  assert.deepEqual(entries().map((li) => li.dataset.id), ['18e3000000000000000000000000000f']);
 });
 
 test('clicking a name opens that contact', async () => {

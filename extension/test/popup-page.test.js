@@ -10,7 +10,7 @@ function popup(state, answers = {}) {
   const doc = page('popup/popup.html');
   const runtime = fakeRuntime((m) => {
     if (m.kind === 'state') return state;
-    if (m.kind === 'pair') return answers.pair ?? { ok: true, daemon_version: '0.1.0' };
+    if (m.kind === 'pair') return answers.pair ?? { ok: true, daemonVersion: '0.1.0' };
     const { type } = m.request;
     if (answers[type]) return typeof answers[type] === 'function' ? answers[type](m.request) : answers[type];
     if (type === 'history_get') return m.request.cursor ? { type: 'history', id: '2', events: [] } : reply('history');

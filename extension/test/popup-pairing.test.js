@@ -36,7 +36,7 @@ test('the form has a labelled "Pairing code" field, a "Pair" button and a status
 });
 
 test('a good code says which daemon it paired with', async () => {
-  const { runtime, status, submit, paired, doc } = form({ ok: true, daemon_version: '0.1.0', message: 'ok' }, { showAddress: true });
+  const { runtime, status, submit, paired, doc } = form({ ok: true, daemonVersion: '0.1.0', message: 'ok' }, { showAddress: true });
   assert.equal(doc.querySelector('label[for="pairing-address"]').textContent, 'Daemon address');
   assert.equal(doc.getElementById('pairing-address').value, '127.0.0.1:47291');
   await submit('  c0ffee-1234  ');
@@ -46,9 +46,16 @@ test('a good code says which daemon it paired with', async () => {
   assert.deepEqual(paired, ['127.0.0.1:47291']);
 });
 
-test('the background script’s own answer gets the version from status', async () => {
-  // What extension/lib/connection.js answers today: no version field.
-  const { runtime, status, submit } = form({ ok: true, message: 'Paired with the tactful daemon 0.1.0 on 127.0.0.1:47291.', address: '127.0.0.1:47291' });
+test('a pairing answer that names the version costs no status request', async () => {
+  // The shape extension/lib/connection.js answers {kind:"pair"} with.
+  const { runtime, submit } = form({ ok: true, message: 'Paired with the tactful daemon 0.1.0 on 127.0.0.1:47291.', address: '127.0.0.1:47291', daemonVersion: '0.1.0' });
+  await submit('c0de');
+  assert.deepEqual(runtime.requests('status'), []);
+});
+
+test('an answer without the version gets it from status', async () => {
+  // connection.js answers daemonVersion: '' when the welcome named none.
+  const { runtime, status, submit } = form({ ok: true, message: 'Paired with the tactful daemon on 127.0.0.1:47291.', address: '127.0.0.1:47291', daemonVersion: '' });
   await submit('c0de');
   assert.deepEqual(runtime.requests('status'), [{ type: 'status' }]);
   assert.equal(status.textContent, 'Paired with tactful 0.1.0 on 127.0.0.1:47291.');
@@ -116,6 +123,6 @@ test('parseAddress accepts loopback host:port only', () => {
 });
 
 test('pairResultText falls back to the background script’s own message', () => {
-  assert.equal(pairResultText({ ok: true, version: '0.2.0', address: '[::1]:9' }, 'x'), 'Paired with tactful 0.2.0 on [::1]:9.');
+  assert.equal(pairResultText({ ok: true, daemonVersion: '0.2.0', address: '[::1]:9' }, 'x'), 'Paired with tactful 0.2.0 on [::1]:9.');
   assert.equal(pairResultText({ ok: false, code: 'too_many', message: 'Slow down.' }, 'x'), 'Slow down.');
 });

@@ -148,6 +148,12 @@ for (const name of ['classic.html', 'sdui.html']) {
     assert.deepEqual(requests('removal_outcome')[2], { type: 'removal_outcome', slug: 'ada-lovelace-1815', outcome: 'removed' });
     assert.equal(doc.querySelector('[data-tactful="reminder"]'), null);
     assert.equal(requests('removal_outcome').length, 3, 'one outcome per dialog');
+    // What the page sent has only the fields of the golden requests: the
+    // daemon refuses an unknown field.
+    for (const r of [...requests('removal_intent'), ...requests('removal_outcome')]) {
+      const want = readJSON(`protocol/testdata/requests/${r.type}.json`);
+      for (const k of Object.keys(r)) assert.ok(k in want, `${r.type}: field ${k} is not in the golden request`);
+    }
   });
 }
 

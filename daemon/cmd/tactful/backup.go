@@ -114,14 +114,14 @@ func restoreCommand() *command {
 FILE first, refuses while a daemon runs (stop it first), and refuses to
 replace an existing database unless --force says so. The copy is put in place
 atomically, mode 0600. To load a JSON export instead, use 'tactful import'.`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.BoolVar(&e.Force, "force", false, "replace an existing database")
+		bind: func(fs *flag.FlagSet) runFunc {
+			force := fs.Bool("force", false, "replace an existing database")
+			return func(m *Main, ctx context.Context, e *env) error { return m.restore(ctx, e, *force) }
 		},
-		run: (*Main).restore,
 	}
 }
 
-func (m *Main) restore(ctx context.Context, e *env) error {
+func (m *Main) restore(ctx context.Context, e *env, force bool) error {
 	src := e.Args[0]
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("restore: %w", err)
@@ -138,7 +138,7 @@ func (m *Main) restore(ctx context.Context, e *env) error {
 		return usagef("restore: %s is the database itself", src)
 	}
 	if _, err := os.Stat(dbPath); err == nil {
-		if !e.Force {
+		if !force {
 			return fmt.Errorf("restore: %s already exists; add --force to replace it (back it up first with `tactful backup`)", dbPath)
 		}
 		// A daemon on another address still holds the lock.

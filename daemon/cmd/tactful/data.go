@@ -9,11 +9,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tactful/tactful/daemon/client"
+	"github.com/tactful/tactful/daemon/store"
+	"github.com/tactful/tactful/daemon/transfer"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -31,10 +36,10 @@ The format follows the extension (.csv, .json) or the content unless --format
 says. Prints what was added, updated and skipped (with line numbers).
 When a daemon runs on --addr it does the import; otherwise the database is
 opened directly.`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.StringVar(&e.Format, "format", "", "the file's `FORMAT`: csv (LinkedIn's Connections.csv) or json (a tactful export); default: guessed")
+		bind: func(fs *flag.FlagSet) runFunc {
+			format := fs.String("format", "", "the file's `FORMAT`: csv (LinkedIn's Connections.csv) or json (a tactful export); default: guessed")
+			return func(m *Main, ctx context.Context, e *env) error { return m.importFile(ctx, e, *format) }
 		},
-		run: (*Main).importFile,
 	}
 }
 
@@ -60,42 +65,44 @@ func importFormat(flagFormat, path string, data []byte) (string, error) {
 	return "csv", nil
 }
 
-func (m *Main) importFile(ctx context.Context, e *env) error {
+func (m *Main) importFile(ctx context.Context, e *env, formatFlag string) error {
 	path := e.Args[0]
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
-	var r io.Reader = f
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	format, err := importFormat(formatFlag, path, head[:n])
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	var body io.Reader = f
 	if fi, err := f.Stat(); err == nil && fi.Size() > 1<<20 && m.isTerminal(m.Stderr) {
-		r = &progressReader{r: f, total: fi.Size(), w: m.Stderr, label: "reading " + filepath.Base(path)}
+		body = &progressReader{r: f, total: fi.Size(), w: m.Stderr, label: "importing " + filepath.Base(path)}
 	}
-	data, err := io.ReadAll(r)
+	var sum protocol.ImportSummary
+	err = m.withStore(ctx, e, false,
+		func(d remoteDaemon) error {
+			sum, err = d.importFile(ctx, format, body)
+			return err
+		},
+		func(db *store.DB) error {
+			if format == transfer.FormatCSV {
+				sum, err = transfer.ImportCSV(db, body)
+			} else {
+				sum, err = transfer.ImportJSON(db, body)
+			}
+			return err
+		})
 	if err != nil {
-		return fmt.Errorf("import: read %s: %w", path, err)
-	}
-	format, err := importFormat(e.Format, path, data)
-	if err != nil {
-		return err
-	}
-	c, done, err := m.session(ctx, e, false)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if m.isTerminal(m.Stderr) && len(data) > 1<<20 {
-		fmt.Fprintf(m.Stderr, "importing %s…\n", humanBytes(int64(len(data))))
-	}
-	var reply protocol.ImportResult
-	var req any = &protocol.ImportConnections{CSV: string(data)}
-	if format == "json" {
-		req = &protocol.ImportJSON{Data: string(data)}
-	}
-	if err := c.Call(ctx, req, &reply); err != nil {
 		return fmt.Errorf("import %s: %w", path, userError(err))
 	}
-	printSummary(m.Stdout, path, format, reply.Summary)
+	printSummary(m.Stdout, path, format, sum)
 	return nil
 }
 
@@ -107,7 +114,7 @@ func printSummary(w io.Writer, path, format string, s protocol.ImportSummary) {
 	fmt.Fprintf(w, "Imported %s: %d %s read, %d added, %d updated, %d skipped.\n",
 		filepath.Base(path), s.Total, what, s.Added, s.Updated, len(s.Skipped))
 	for _, sk := range s.Skipped {
-		fmt.Fprintf(w, "  skipped line %d: %s\n", sk.Line, sk.Reason)
+		fmt.Fprintf(w, "  skipped line %d: %s\n", sk.Line, oneLine(sk.Reason))
 	}
 }
 
@@ -128,6 +135,17 @@ type progressReader struct {
 	total int64
 	n     int64
 	last  int
+}
+
+// Seek lets an import read the file twice (check, then restore).
+func (p *progressReader) Seek(offset int64, whence int) (int64, error) {
+	s, ok := p.r.(io.Seeker)
+	if !ok {
+		return 0, errors.New("cannot seek")
+	}
+	n, err := s.Seek(offset, whence)
+	p.n, p.last = n, -1
+	return n, err
 }
 
 func (p *progressReader) Read(b []byte) (int, error) {
@@ -151,45 +169,53 @@ func exportCommand() *command {
 history. The JSON export restores exactly ('tactful import FILE'); the CSV
 opens in a spreadsheet, one row per contact. Writes to standard output unless
 --out names a file, which is written with mode 0600 (only you can read it).`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.StringVar(&e.Format, "format", "json", "`FORMAT`: json or csv")
-			fs.StringVar(&e.Out, "out", "", "write to `FILE` (mode 0600) instead of standard output; a directory gets tactful-export-DATE.json or .csv")
+		bind: func(fs *flag.FlagSet) runFunc {
+			format := fs.String("format", "json", "`FORMAT`: json or csv")
+			out := fs.String("out", "", "write to `FILE` (mode 0600) instead of standard output; a directory gets tactful-export-DATE.json or .csv")
+			return func(m *Main, ctx context.Context, e *env) error { return m.export(ctx, e, *format, *out) }
 		},
-		run: (*Main).export,
 	}
 }
 
-func (m *Main) export(ctx context.Context, e *env) error {
-	format := strings.ToLower(e.Format)
-	if format != "json" && format != "csv" {
-		return usagef("export: --format must be json or csv, not %q", e.Format)
+func (m *Main) export(ctx context.Context, e *env, formatFlag, out string) error {
+	format := strings.ToLower(formatFlag)
+	if format != transfer.FormatJSON && format != transfer.FormatCSV {
+		return usagef("export: --format must be json or csv, not %q", formatFlag)
 	}
-	c, done, err := m.session(ctx, e, true)
-	if err != nil {
-		return err
+	if out != "" && out != "-" {
+		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+			out = filepath.Join(out, transfer.Filename(format, time.Now()))
+		}
 	}
-	defer done()
-	var reply protocol.ExportData
-	if err := c.Call(ctx, &protocol.Export{Format: format}, &reply); err != nil {
+	// The export streams from the store to the file: nothing holds it all.
+	write := func(w io.Writer) error {
+		return m.withStore(ctx, e, true,
+			func(d remoteDaemon) error { return d.export(ctx, format, w) },
+			func(db *store.DB) error { return transfer.Export(db, format, w) })
+	}
+	if out == "" || out == "-" {
+		if err := write(m.Stdout); err != nil {
+			return fmt.Errorf("export: %w", userError(err))
+		}
+		return nil
+	}
+	cw := &countingWriter{}
+	if err := writeFileAtomic(out, func(w io.Writer) error { cw.w = w; return write(cw) }); err != nil {
 		return fmt.Errorf("export: %w", userError(err))
 	}
-	data := []byte(reply.Data)
-	if e.Out == "" || e.Out == "-" {
-		_, err := m.Stdout.Write(data)
-		return err
-	}
-	out := e.Out
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		out = filepath.Join(out, reply.Filename)
-	}
-	if err := writeFileAtomic(out, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	}); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", out, format, humanBytes(int64(len(data))))
+	fmt.Fprintf(m.Stderr, "Wrote %s (%s, %s).\n", out, format, humanBytes(cw.n))
 	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func historyCommand() *command {
@@ -199,13 +225,14 @@ func historyCommand() *command {
 		long: `Prints the history, newest first: when, who, what. Filter by contact (a
 profile slug such as ada-lovelace-1815, or the profile's URL), by kind of
 event, by day. Kinds: ` + kindList() + `.`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.StringVar(&e.Contact, "contact", "", "only this contact's events: a profile `SLUG` or URL")
-			fs.StringVar(&e.Kind, "kind", "", "only events of these `KINDS` (comma-separated)")
-			fs.StringVar(&e.Since, "since", "", "only events on or after this `DAY` (YYYY-MM-DD)")
-			fs.IntVar(&e.Limit, "limit", 50, "print at most `N` events")
+		bind: func(fs *flag.FlagSet) runFunc {
+			var o historyOptions
+			fs.StringVar(&o.Contact, "contact", "", "only this contact's events: a profile `SLUG` or URL")
+			fs.StringVar(&o.Kind, "kind", "", "only events of these `KINDS` (comma-separated)")
+			fs.StringVar(&o.Since, "since", "", "only events on or after this `DAY` (YYYY-MM-DD)")
+			fs.IntVar(&o.Limit, "limit", 50, "print at most `N` events")
+			return func(m *Main, ctx context.Context, e *env) error { return m.history(ctx, e, o) }
 		},
-		run: (*Main).history,
 	}
 }
 
@@ -233,17 +260,23 @@ func slugFromArg(s string) (string, error) {
 	return slug, nil
 }
 
-func (m *Main) history(ctx context.Context, e *env) error {
+// historyOptions are history's own flags.
+type historyOptions struct {
+	Contact, Kind, Since string
+	Limit                int
+}
+
+func (m *Main) history(ctx context.Context, e *env, o historyOptions) error {
 	q := protocol.HistoryGet{}
-	if e.Contact != "" {
-		slug, err := slugFromArg(e.Contact)
+	if o.Contact != "" {
+		slug, err := slugFromArg(o.Contact)
 		if err != nil {
 			return err
 		}
 		q.Slug = slug
 	}
-	if e.Kind != "" {
-		for _, k := range strings.Split(e.Kind, ",") {
+	if o.Kind != "" {
+		for _, k := range strings.Split(o.Kind, ",") {
 			kind := protocol.EventKind(strings.TrimSpace(k))
 			if !kind.Valid() {
 				return usagef("history: --kind: %q is not a kind of event; use one of %s", k, kindList())
@@ -251,13 +284,13 @@ func (m *Main) history(ctx context.Context, e *env) error {
 			q.Kinds = append(q.Kinds, kind)
 		}
 	}
-	if e.Since != "" {
-		if _, err := time.Parse(time.DateOnly, e.Since); err != nil {
-			return usagef("history: --since must be a day like 2026-01-31, not %q", e.Since)
+	if o.Since != "" {
+		if _, err := time.Parse(time.DateOnly, o.Since); err != nil {
+			return usagef("history: --since must be a day like 2026-01-31, not %q", o.Since)
 		}
-		q.Since = e.Since
+		q.Since = o.Since
 	}
-	if e.Limit < 1 {
+	if o.Limit < 1 {
 		return usagef("history: --limit must be at least 1")
 	}
 
@@ -266,7 +299,7 @@ func (m *Main) history(ctx context.Context, e *env) error {
 		return err
 	}
 	defer done()
-	events, err := historyPages(ctx, c, q, e.Limit)
+	events, err := historyPages(ctx, c, q, o.Limit)
 	if err != nil {
 		return fmt.Errorf("history: %w", userError(err))
 	}
@@ -274,14 +307,45 @@ func (m *Main) history(ctx context.Context, e *env) error {
 		fmt.Fprintln(m.Stdout, "No history matches.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
+	return printHistory(m.Stdout, events)
+}
+
+// printHistory writes one line per event: when, who, what. Names come from
+// web pages and files, so nothing in them reaches the terminal unescaped.
+func printHistory(w io.Writer, events []protocol.Event) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, ev := range events {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", ev.At.Local().Format("2006-01-02 15:04"), oneLine(ev.Name), oneLine(ev.Summary))
 	}
 	return tw.Flush()
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine is s as one line a terminal shows as it is: runs of white space
+// become one space, and anything else that is not printable (escape
+// sequences, bidi overrides, from a page or a file) is written as a Go
+// escape such as \x1b or \u202e rather than acted on.
+func oneLine(s string) string { return printable(strings.Join(strings.Fields(s), " ")) }
+
+// printable escapes every rune of s that a terminal would not simply show.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, notPrintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if !notPrintable(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(r) // 'X' with X escaped
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func notPrintable(r rune) bool {
+	return r == utf8.RuneError || !unicode.IsPrint(r) && r != ' ' || unicode.Is(unicode.Bidi_Control, r)
+}
 
 func historyPages(ctx context.Context, c *client.Client, q protocol.HistoryGet, limit int) ([]protocol.Event, error) {
 	var out []protocol.Event

@@ -102,13 +102,20 @@ type command struct {
 	args  string // the positional arguments, for the usage line
 	short string // one line for `tactful help`
 	long  string // the paragraph for `tactful CMD -h`
-	run   func(m *Main, ctx context.Context, env *env) error
+	// bind registers the command's own flags on fs, into variables of its
+	// own, and returns what runs the command with them.
+	bind func(fs *flag.FlagSet) runFunc
+	// run and flags are the older form of bind: flags into env, then run.
+	run   runFunc
 	flags func(fs *flag.FlagSet, env *env)
 	// nargs is the number of positional arguments, or -1 for any.
 	nargs int
 	// homeless commands never touch the home, so its checks do not apply.
 	homeless bool
 }
+
+// runFunc runs a command once its flags are parsed.
+type runFunc func(m *Main, ctx context.Context, env *env) error
 
 func commands() []*command {
 	return []*command{
@@ -195,7 +202,7 @@ Run 'tactful help COMMAND' or 'tactful COMMAND -h' for more.
 }
 
 func (m *Main) commandUsage(w io.Writer, c *command) {
-	fs, _ := m.flagSet(c)
+	fs, _, _ := m.flagSet(c)
 	fmt.Fprintf(w, "Usage: tactful %s", c.name)
 	if c.args != "" {
 		fmt.Fprintf(w, " %s", c.args)
@@ -220,7 +227,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-// env is what every command gets: its flags, resolved, and its arguments.
+// env is what every command gets: the flags every command takes, resolved,
+// and its arguments. A command's own flags live in its bind.
 type env struct {
 	Home      string
 	Addr      string
@@ -228,21 +236,6 @@ type env struct {
 	LogLevel  string
 	Args      []string
 	Log       zerolog.Logger
-
-	// Command-specific flags.
-	Rotate  bool
-	Force   bool
-	Format  string
-	Out     string
-	Contact string
-	Kind    string
-	Since   string
-	Limit   int
-	Origins stringList
-	// Thresholds of the annotation rules (serve).
-	RecentDays, CooldownDays, RecentNoteDays int
-	// MaxConns caps simultaneous WebSocket connections (serve).
-	MaxConns int
 }
 
 type stringList []string
@@ -250,7 +243,7 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func (m *Main) flagSet(c *command) (*flag.FlagSet, *env) {
+func (m *Main) flagSet(c *command) (*flag.FlagSet, *env, runFunc) {
 	e := &env{}
 	fs := flag.NewFlagSet("tactful "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -271,14 +264,18 @@ func (m *Main) flagSet(c *command) (*flag.FlagSet, *env) {
 		level = "info"
 	}
 	fs.StringVar(&e.LogLevel, "log-level", level, "log `LEVEL`: debug, info, warn or error")
-	if c.flags != nil {
+	run := c.run
+	switch {
+	case c.bind != nil:
+		run = c.bind(fs)
+	case c.flags != nil:
 		c.flags(fs, e)
 	}
-	return fs, e
+	return fs, e, run
 }
 
 func (m *Main) runCommand(ctx context.Context, c *command, args []string) error {
-	fs, e := m.flagSet(c)
+	fs, e, run := m.flagSet(c)
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		m.commandUsage(m.Stdout, c)
@@ -309,7 +306,42 @@ func (m *Main) runCommand(ctx context.Context, c *command, args []string) error 
 	if e.Log, err = m.logger(e.LogFormat, e.LogLevel); err != nil {
 		return err
 	}
-	return c.run(m, ctx, e)
+	if c.name != "serve" && !addrGiven(fs, m.Getenv) {
+		e.Addr = recordedAddr(ctx, e)
+	}
+	return run(m, ctx, e)
+}
+
+// addrGiven reports whether the user named the daemon's address, with
+// --addr or TACTFUL_ADDR.
+func addrGiven(fs *flag.FlagSet, getenv func(string) string) bool {
+	given := getenv("TACTFUL_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "addr" {
+			given = true
+		}
+	})
+	return given
+}
+
+// recordedAddr is the address a running daemon wrote into the home (see
+// daemon.AddrFileName) when a tactful daemon answers there, and e.Addr
+// otherwise: a file left by a crash, or naming a port something else took
+// since, is ignored.
+func recordedAddr(ctx context.Context, e *env) string {
+	addr, err := daemon.ReadAddr(e.Home)
+	if err != nil {
+		e.Log.Warn().Err(err).Msg("ignoring the recorded daemon address")
+		return e.Addr
+	}
+	if addr == "" || addr == e.Addr {
+		return e.Addr
+	}
+	if res, _, _ := probe(ctx, addr); res != probeTactful {
+		e.Log.Debug().Str("addr", addr).Msg("no tactful daemon at the recorded address; it is stale")
+		return e.Addr
+	}
+	return addr
 }
 
 // parseInterspersed parses flags wherever they stand among the positional

@@ -29,23 +29,33 @@ func serveCommand() *command {
 once). It listens on loopback only, keeps its data in HOME/tactful.db (mode
 0600, in a 0700 directory) and prints how to load the extension and pair it.
 With --addr 127.0.0.1:0 it picks a free port and logs it (field "addr").`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.Var(&e.Origins, "allow-origin", "also accept WebSocket connections from this browser `ORIGIN` (repeatable), e.g. a development build's chrome-extension://ID")
+		bind: func(fs *flag.FlagSet) runFunc {
+			var o serveOptions
+			fs.Var(&o.Origins, "allow-origin", "also accept WebSocket connections from this browser `ORIGIN` (repeatable), e.g. a development build's chrome-extension://ID")
 			def := annotate.Default()
-			fs.IntVar(&e.RecentDays, "recent-days", def.RecentDays, "a connection made within `DAYS` counts as recent")
-			fs.IntVar(&e.CooldownDays, "cooldown-days", def.CooldownDays, "a marked disagreement cools down for `DAYS` unless the extension says otherwise")
-			fs.IntVar(&e.RecentNoteDays, "fresh-note-days", def.RecentNoteDays, "a note written within `DAYS` makes the reminder advise waiting")
-			fs.IntVar(&e.MaxConns, "max-conns", server.DefaultMaxConns, "accept at most `N` paired WebSocket connections at once (tabs, popups, local programs); more get 503")
+			fs.IntVar(&o.RecentDays, "recent-days", def.RecentDays, "a connection made within `DAYS` counts as recent")
+			fs.IntVar(&o.CooldownDays, "cooldown-days", def.CooldownDays, "a marked disagreement cools down for `DAYS` unless the extension says otherwise")
+			fs.IntVar(&o.RecentNoteDays, "fresh-note-days", def.RecentNoteDays, "a note written within `DAYS` makes the reminder advise waiting")
+			fs.IntVar(&o.MaxConns, "max-conns", server.DefaultMaxConns, "accept at most `N` paired WebSocket connections at once (tabs, popups, local programs); more get 503")
+			return func(m *Main, ctx context.Context, e *env) error { return m.serve(ctx, e, o) }
 		},
-		run: (*Main).serve,
 	}
 }
 
-func (m *Main) serve(ctx context.Context, e *env) error {
+// serveOptions are serve's own flags.
+type serveOptions struct {
+	Origins stringList
+	// Thresholds of the annotation rules.
+	RecentDays, CooldownDays, RecentNoteDays int
+	// MaxConns caps simultaneous WebSocket connections.
+	MaxConns int
+}
+
+func (m *Main) serve(ctx context.Context, e *env, o serveOptions) error {
 	for _, t := range []struct {
 		flag string
 		days int
-	}{{"recent-days", e.RecentDays}, {"cooldown-days", e.CooldownDays}, {"fresh-note-days", e.RecentNoteDays}, {"max-conns", e.MaxConns}} {
+	}{{"recent-days", o.RecentDays}, {"cooldown-days", o.CooldownDays}, {"fresh-note-days", o.RecentNoteDays}, {"max-conns", o.MaxConns}} {
 		if t.days < 1 || t.days > 3650 {
 			return usagef("--%s must be between 1 and 3650, not %d", t.flag, t.days)
 		}
@@ -54,10 +64,10 @@ func (m *Main) serve(ctx context.Context, e *env) error {
 		Home:         e.Home,
 		Addr:         e.Addr,
 		Logger:       e.Log,
-		ExtraOrigins: e.Origins,
+		ExtraOrigins: o.Origins,
 		Version:      m.Version,
-		Rules:        annotate.Rules{RecentDays: e.RecentDays, CooldownDays: e.CooldownDays, RecentNoteDays: e.RecentNoteDays},
-		MaxConns:     e.MaxConns,
+		Rules:        annotate.Rules{RecentDays: o.RecentDays, CooldownDays: o.CooldownDays, RecentNoteDays: o.RecentNoteDays},
+		MaxConns:     o.MaxConns,
 	})
 	if err != nil {
 		return err
@@ -155,15 +165,15 @@ func pairCommand() *command {
 		long: `Prints the pairing code the extension needs, creating it if there is none yet.
 With --rotate it replaces the code: browsers paired with the old one must pair
 again, and a running daemon disconnects them at once.`,
-		flags: func(fs *flag.FlagSet, e *env) {
-			fs.BoolVar(&e.Rotate, "rotate", false, "replace the pairing code with a new one")
+		bind: func(fs *flag.FlagSet) runFunc {
+			rotate := fs.Bool("rotate", false, "replace the pairing code with a new one")
+			return func(m *Main, ctx context.Context, e *env) error { return m.pair(ctx, e, *rotate) }
 		},
-		run: (*Main).pair,
 	}
 }
 
-func (m *Main) pair(ctx context.Context, e *env) error {
-	if !e.Rotate {
+func (m *Main) pair(ctx context.Context, e *env, rotate bool) error {
+	if !rotate {
 		code, err := pairing.Ensure(e.Home)
 		if err != nil {
 			return fmt.Errorf("pairing code: %w", err)
