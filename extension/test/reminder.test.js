@@ -172,7 +172,7 @@ async function page(t, name, query = '') {
     await tick();
     assert.ok(sel.dialog(doc), 'the page shows its confirmation');
   }
-  return { ...env, sent, sel, tick, until, requests, cards, cardOf, click, escape, open };
+  return { ...env, sent, sel, tick, until, requests, cards, cardOf, click, escape, open, trust: (ev) => person.add(ev) };
 }
 
 const plainReminder = (doc) => doc.querySelector('[data-tactful="reminder"]');
@@ -343,4 +343,32 @@ test('the connection count is read in every UI language', () => {
     h.textContent = text;
     assert.equal(tactful.reminder.connectionCount(doc), n, text);
   }
+});
+
+test('2025.html: a click on the overlay outside its box closes it and is "kept"', async (t) => {
+  const p = await page(t, '2025.html');
+  const { doc, sel } = p;
+  await p.open(p.cards()[1]);
+  await p.until(() => plainReminder(doc), 'the reminder');
+  const overlay = sel.dialog(doc).parentElement;
+  p.click(overlay);
+  assert.equal(sel.dialog(doc), null, 'the page closed its overlay');
+  await p.until(() => p.requests('removal_outcome').length === 1, 'the outcome');
+  assert.deepEqual(p.requests('removal_outcome'), [{ type: 'removal_outcome', slug: 'grace-hopper-1906', outcome: 'kept' }]);
+});
+
+test('classic.html: the person pressing Enter on "Remove connection" starts the intent', async (t) => {
+  const p = await page(t, 'classic.html', '?lang=de');
+  const { doc, sel, win } = p;
+  const card = p.cards()[4];
+  p.click(sel.menu(card));
+  const item = sel.item(card, doc);
+  assert.equal(item.textContent.trim().endsWith('Kontakt entfernen'), true, 'the German page');
+  const enter = new win.KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true });
+  // As a person: trusted; the page opens its modal on the click that follows.
+  p.trust(enter);
+  item.dispatchEvent(enter);
+  item.click();
+  await p.until(() => plainReminder(doc), 'the reminder');
+  assert.deepEqual(p.requests('removal_intent').map((r) => r.slug), ['zoe-angstrom-77']);
 });
