@@ -4,6 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/tactful/tactful/protocol"
 )
 
 // The LinkedIn reference pages in ../shared/fixtures/linkedin, beside the
@@ -34,7 +37,10 @@ func sharedFixtures(t testing.TB) []fixture {
 }
 
 // TestSharedPagesAcceptance: on each reference page every connection card
-// is badged once, nothing else is, and the daemon learns every card.
+// is badged once, nothing else is, and the daemon learns every card; the
+// person's removal shows the reminder at the confirmation, Cancel records
+// "kept", confirming records "removed", and a page script's clicks record
+// nothing.
 func TestSharedPagesAcceptance(t *testing.T) {
 	for _, fx := range sharedFixtures(t) {
 		t.Run(fx.name, func(t *testing.T) {
@@ -43,6 +49,37 @@ func TestSharedPagesAcceptance(t *testing.T) {
 			tr := p.waitBadgedOnce()
 			checkOnlyCardsBadged(t, tr, p)
 			checkDaemonKnowsPage(t, e, p)
+
+			kept, removed, scripted := "grace-hopper-1906", "zoe-angstrom-77", "siobhan-oconnor"
+			p.openRemoval(kept)
+			p.waitReminder(p.nameOf(kept))
+			p.checkBeside()
+			p.clickCSS(fx.cancel)
+			p.waitNoDialog()
+			waitOutcomes(e, kept, 1)
+
+			p.openRemoval(removed)
+			p.waitReminder(p.nameOf(removed))
+			p.clickCSS(fx.confirm)
+			p.waitNoDialog()
+			waitOutcomes(e, removed, 1)
+			if got := outcomesOf(e, removed); got[0] != protocol.OutcomeRemoved {
+				t.Errorf("%s confirmed: outcomes %v", removed, got)
+			}
+			if got := outcomesOf(e, kept); len(got) != 1 || got[0] != protocol.OutcomeKept {
+				t.Errorf("%s cancelled: outcomes %v", kept, got)
+			}
+
+			for _, css := range []string{fx.menuOf(scripted), fx.removeItem(scripted)} {
+				eval[bool](p.tab, `(() => { document.querySelector(`+jsString(css)+`).click(); return true; })()`)
+			}
+			waitFor(t, waitShort, "the confirmation a script opened", func() (bool, string) { return p.exists(fx.dialog), "none" })
+			p.checkNoReminderFor(time.Second, "for a script's clicks")
+			eval[bool](p.tab, `(() => { document.querySelector(`+jsString(fx.confirm)+`).click(); return true; })()`)
+			time.Sleep(time.Second)
+			if evs := eventsOf(e, scripted); len(evs) > 0 {
+				t.Errorf("a script's clicks were recorded: %+v", evs)
+			}
 		})
 	}
 }

@@ -1,22 +1,20 @@
-// The removal reminder. When the user opens "Remove connection" from a
-// card's menu, LinkedIn asks for confirmation (the Ember page: a modal in
-// #artdeco-modal-outlet with a "Remove" button; the server-driven page: a
-// native <dialog> with a "Remove connection" button, the menu itself a portal
-// at the end of <body>). We work out whose menu it was, ask the daemon for a
-// reminder (removal_intent) and show it beside LinkedIn's dialog, never over
-// it, in a closed shadow root [data-tactful="reminder"]. We never block,
-// delay or click LinkedIn's buttons: we only watch which one the user
-// presses, and record removal_outcome "removed" (confirm) or "kept" (cancel,
-// close, Escape). The reminder goes away with the dialog.
+// The removal reminder. When the person opens "Remove connection" from a
+// card's menu, LinkedIn asks for confirmation: a modal in
+// #artdeco-modal-outlet (the Ember page), a native <dialog> (the
+// server-driven page), or a plain overlay without any dialog role (the 2025
+// page). We find that flow by meaning (the item's words in LinkedIn's UI
+// languages, dialog roles, data-view-name hooks, the person's name), never
+// by class names; ask the daemon for a reminder (removal_intent); and show it
+// beside LinkedIn's confirmation, never over it, in a closed shadow root
+// [data-tactful="reminder"]. We never block, delay or click LinkedIn's
+// buttons. Only the person's own input counts: "removed" once they confirmed
+// and the page then dropped the card or the count, "kept" when they
+// cancelled or closed; nothing when it is unclear. See start().
 (function (root) {
   'use strict';
 
   const tactful = (root.tactful = root.tactful || {});
 
-  const REMOVE = /\bremove\b|entfernen|supprimer|retirer|eliminar|quitar|rimuovi|verwijder|usuń|remover|kaldır|削除|移除|삭제/i;
-  const CANCEL = /^(cancel|dismiss|close|not now|no|abbrechen|schließen|annuler|fermer|cancelar|cerrar|annulla|chiudi|annuleren|anuluj|✕|×|x)$/i;
-  const DIALOGS = 'dialog, [role="dialog"], [role="alertdialog"]';
-  const INTENT_MS = 15000; // a dialog this soon after "Remove connection" is its confirmation
   const WIDTH = 340;
   const GAP = 16;
 
@@ -202,7 +200,37 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
     host.style.cssText = `position:fixed;z-index:2147483647;left:${Math.round(left)}px;top:${Math.round(top)}px;width:${WIDTH}px;max-height:${maxHeight}px;display:block;margin:0;overflow:hidden;border-radius:10px;box-shadow:0 6px 24px rgba(0,0,0,.28);`;
   }
 
-  // ---- working out whose menu it was -------------------------------------
+  // ---- the removal flow, found by meaning ---------------------------------
+
+  // "Remove connection" as LinkedIn's menu says it, in the UI languages it
+  // ships (English, French, German, Spanish, Portuguese, Italian, Dutch).
+  const REMOVE_ITEM = new RegExp(
+    [
+      'remove connection', 'remove as (a )?connection',
+      '(retirer|supprimer) (la |cette )?relation', 'retirer des relations',
+      '(kontakt|verbindung|vernetzung) (entfernen|löschen)', 'als kontakt entfernen',
+      'eliminar (el |la )?(contacto|conexión|conexion)', 'eliminar de (mis |los )?contactos',
+      'remover (a )?(conexão|conexao|contato)', 'remover das conexões',
+      'rimuovi (il )?collegamento', 'rimuovi dai collegamenti',
+      '(connectie|verbinding) verwijderen', 'verwijder(en)? als connectie',
+    ].join('|'),
+    'i',
+  );
+  // The confirmation's button that removes.
+  const CONFIRM = /^(remove|remove connection|retirer|retirer la relation|supprimer|supprimer la relation|entfernen|kontakt entfernen|eliminar|eliminar contacto|remover|remover conexão|rimuovi|rimuovi collegamento|verwijderen|connectie verwijderen)$/i;
+  // Its buttons that keep the connection: cancel, and close (✕).
+  const CANCEL = /^(cancel|dismiss|close|not now|annuler|fermer|abbrechen|schließen|cancelar|cerrar|fechar|annulla|chiudi|annuleren|sluiten|✕|×)$/i;
+  // Structural hooks where LinkedIn's markup has them. The SDUI page puts
+  // connections-remove on the menu item, the 2025 page on the confirm button.
+  const HOOK_ITEM = '[data-control-name="remove_connection"], [role="menuitem"][data-view-name="connections-remove"]';
+  const HOOK_CONFIRM = '[data-view-name="connections-remove"]:not([role="menuitem"])';
+  const HOOK_CANCEL = '[data-view-name="connections-remove-cancel"]';
+  const DIALOGS = 'dialog, [role="dialog"], [role="alertdialog"]';
+  const BUTTONS = 'button, [role="button"]';
+  const FURNITURE = 'nav, header, aside, [role="navigation"], [role="banner"], [role="complementary"]';
+  const INTENT_MS = 15000; // the confirmation shows this soon after the item, or it is not one
+  const VERIFY_MS = 10000; // the card leaves or the count drops this soon after confirming, or we say nothing
+  const CARD_MS = 5 * 60000; // a portal menu belongs to the card whose controls were used this recently
 
   // The person whose card contains node: the card's badge host says so;
   // failing that, the one profile the nearest ancestor with profile links
@@ -223,7 +251,7 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
           const s = tactful.slug.slugFromHref(a.getAttribute('href'), n.ownerDocument.location && n.ownerDocument.location.href);
           if (s) slugs.add(s);
         }
-        if (slugs.size === 1 && !n.closest('nav, header, aside, [role="navigation"], [role="banner"], [role="complementary"]')) return [...slugs][0];
+        if (slugs.size === 1 && !n.closest(FURNITURE)) return [...slugs][0];
         if (slugs.size > 1) return null;
       }
     }
@@ -232,6 +260,10 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
 
   function controlOf(target) {
     return target && target.closest ? target.closest('button, [role="button"], [role="menuitem"], a, li, [tabindex]') : null;
+  }
+
+  function textOf(n) {
+    return (n.textContent || '').replace(/\s+/g, ' ').trim();
   }
 
   function labelOf(n) {
@@ -244,92 +276,246 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
     return !d.closest('[hidden], [aria-hidden="true"]');
   }
 
+  // isRemoveItem: the menu's "Remove connection", by its words or its hook.
+  function isRemoveItem(control) {
+    return control.matches(HOOK_ITEM) || REMOVE_ITEM.test(labelOf(control));
+  }
+
+  function isConfirm(button) {
+    return button.matches(HOOK_CONFIRM) || CONFIRM.test(textOf(button));
+  }
+
+  function isCancel(button) {
+    return button.matches(HOOK_CANCEL) || CANCEL.test(textOf(button)) || CANCEL.test((button.getAttribute('aria-label') || '').trim());
+  }
+
+  // boxOf is the part of an overlay a person reads: the nearest ancestor of
+  // its button that holds two buttons and words of its own.
+  function boxOf(button) {
+    for (let n = button.parentElement; n && n.tagName !== 'BODY'; n = n.parentElement) {
+      const buttons = n.querySelectorAll(BUTTONS);
+      if (buttons.length < 2) continue;
+      let own = textOf(n);
+      for (const b of buttons) own = own.replace(textOf(b), '');
+      if (own.replace(/[\s✕×]/g, '').length > 0) return n;
+    }
+    return null;
+  }
+
   /**
-   * start watches doc for removal confirmations. Returns {stop}.
+   * connectionCount reads the page's "1,217 connections" (in its language),
+   * or returns null when the page shows no count.
+   */
+  const COUNT = /^(\d[\d.,\s\u00a0\u202f]*)\s+(connections?|relations?|kontakte?|contactos?|conexões|conexão|contatos?|collegament[oi]|connecties?)$/i;
+  function connectionCount(doc) {
+    const main = doc.querySelector('main, [role="main"]') || doc.body;
+    for (const el of main.querySelectorAll('h1, h2, h3, p, span, div')) {
+      if (el.childElementCount > 0) continue;
+      const m = COUNT.exec(textOf(el));
+      if (m) return parseInt(m[1].replace(/\D/g, ''), 10);
+    }
+    return null;
+  }
+
+  // The connection cards on the page showing slug.
+  function cardsOf(doc, slug) {
+    if (!tactful.reader) return [];
+    return tactful.reader.findCards(doc).filter((c) => c.slug === slug).map((c) => c.card);
+  }
+
+  /**
+   * start follows removals on doc and returns {stop, check, session}.
+   *
+   * The intent starts only from the person's own click (or Enter/Space) on
+   * a card menu's "Remove connection". The confirmation is what the page
+   * shows next that offers the removal: a native <dialog>, a
+   * [role=dialog|alertdialog], or a plain overlay holding the
+   * connections-remove hook or naming the person with two buttons; never
+   * the menu itself, even when it carries role="dialog". "removed" is
+   * recorded only after the person's click on the confirmation's remove
+   * button, once the card has left the list or the connection count has
+   * dropped; "kept" after their Cancel, ✕, Escape or click outside, once the
+   * confirmation has closed. Anything else records nothing beyond the
+   * intent. Synthetic events (a page script's .click()) never count.
    */
   function start(doc) {
     const win = doc.defaultView;
-    let lastCard = null; // {slug, at}: the card whose controls were used last
-    let intent = null; // {slug, at}: "Remove connection" was chosen
-    let session = null; // {slug, dialog, host, done}
+    let lastCard = null; // {slug, at}: the card whose controls the person used last
+    let intent = null; // {slug, at, item, before, count}: "Remove connection" was chosen
+    let session = null; // {slug, dialog, host, choice, done, cleanup}
+    let verifying = null; // {slug, cards, count, until}: confirmed, waiting for the page to remove
 
-    function note(ev) {
-      const target = ev.composedPath ? ev.composedPath()[0] : ev.target;
-      if (!target || target.nodeType !== 1) return;
-      if (target.closest('[data-tactful]')) return;
-      if (session && session.dialog.contains(target)) {
-        if (ev.type === 'click') judge(target);
-        return;
-      }
-      const control = controlOf(target);
-      if (!control) return;
-      const slug = slugAt(control);
-      if (slug) lastCard = { slug, at: Date.now() };
-      if (REMOVE.test(labelOf(control))) {
-        const who = slug || (lastCard && Date.now() - lastCard.at < 5 * 60000 ? lastCard.slug : null);
-        // Dialogs already open (a chat window, say) are not the confirmation.
-        if (who) intent = { slug: who, at: Date.now(), before: new Set([...doc.querySelectorAll(DIALOGS)].filter(isOpen)) };
-      }
+    const trusted = (ev) => tactful.reminder.isTrusted(ev);
+
+    function targetOf(ev) {
+      const t = ev.composedPath ? ev.composedPath()[0] : ev.target;
+      return t && t.nodeType === 1 ? t : null;
     }
 
-    function judge(target) {
-      const button = target.closest('button, [role="button"], a');
-      if (!button || !session || session.done) return;
-      const text = labelOf(button);
-      const own = (button.textContent || '').replace(/\s+/g, ' ').trim();
-      if (CANCEL.test(own) || CANCEL.test(button.getAttribute('aria-label') || '')) {
-        session.choice = 'kept';
+    function onClick(ev) {
+      if (!trusted(ev)) return;
+      const target = targetOf(ev);
+      if (!target || target.closest('[data-tactful]')) return;
+      // A confirmation the page closed a moment ago ends before this click
+      // is read, so the click can start the next removal.
+      if (session && !isOpen(session.dialog)) end();
+      if (session) {
+        const button = target.closest(BUTTONS);
+        if (session.dialog.contains(target)) {
+          if (button) judge(button);
+        } else {
+          // A click outside the confirmation (its backdrop, say): if the
+          // page closes it now, the person kept the connection.
+          if (!session.choice) session.choice = 'kept';
+          const control = controlOf(target);
+          const slug = control && slugAt(control);
+          if (slug) lastCard = { slug, at: Date.now() };
+        }
         return;
       }
-      const buttons = [...session.dialog.querySelectorAll('button, [role="button"]')];
-      if (REMOVE.test(own || text) || buttons[buttons.length - 1] === button) {
-        finish('removed');
-      }
+      noteIntent(target);
     }
 
     function onKey(ev) {
-      if (ev.key === 'Escape' && session && !session.done) session.choice = 'kept';
-      if ((ev.key === 'Enter' || ev.key === ' ') && !session) note(ev);
+      if (!trusted(ev)) return;
+      const target = targetOf(ev);
+      if (ev.key === 'Escape') {
+        if (session && !session.done && session.choice !== 'confirmed') session.choice = 'kept';
+        return;
+      }
+      if ((ev.key !== 'Enter' && ev.key !== ' ') || !target || target.closest('[data-tactful]')) return;
+      if (session && !isOpen(session.dialog)) end();
+      if (session) {
+        const button = target.closest(BUTTONS);
+        if (button && session.dialog.contains(button)) judge(button);
+        return;
+      }
+      noteIntent(target);
     }
 
-    function finish(outcome) {
+    function noteIntent(target) {
+      const control = controlOf(target);
+      if (!control) return;
+      const now = Date.now();
+      const slug = slugAt(control);
+      if (slug) lastCard = { slug, at: now };
+      if (!isRemoveItem(control)) return;
+      // A menu inside the card says whose it is; a portal menu belongs to
+      // the card whose "more actions" the person just opened.
+      const who = slug || (lastCard && now - lastCard.at < CARD_MS ? lastCard.slug : null);
+      if (!who) return;
+      // Surfaces open now (a chat window, the menu itself) are not the
+      // confirmation; neither are the body's children already there.
+      const before = new Set([...doc.querySelectorAll(DIALOGS)].filter(isOpen));
+      const children = new Set(doc.body ? doc.body.children : []);
+      intent = { slug: who, at: now, item: control, before, children, count: connectionCount(doc) };
+    }
+
+    function judge(button) {
       if (!session || session.done) return;
-      session.done = true;
-      const slug = session.slug;
+      if (isCancel(button)) {
+        if (session.choice !== 'confirmed') session.choice = 'kept';
+        return;
+      }
+      if (isConfirm(button)) {
+        session.choice = 'confirmed';
+        verifying = { slug: session.slug, cards: cardsOf(doc, session.slug), count: session.count, until: Date.now() + VERIFY_MS };
+        win.setTimeout(verify, VERIFY_MS + 50);
+      }
+    }
+
+    // verify records "removed" once the page shows the removal: the card
+    // gone from the list, or the count lower than before. Past VERIFY_MS it
+    // gives up and records nothing.
+    function verify() {
+      const v = verifying;
+      if (!v) return;
+      const gone = v.cards.length > 0 && v.cards.every((c) => !c.isConnected) && cardsOf(doc, v.slug).length === 0;
+      const now = connectionCount(doc);
+      const dropped = v.count != null && now != null && now < v.count;
+      if (gone || dropped) {
+        verifying = null;
+        send(v.slug, 'removed');
+        return;
+      }
+      if (Date.now() >= v.until) verifying = null;
+    }
+
+    function send(slug, outcome) {
       tactful.daemon.request({ type: 'removal_outcome', slug, outcome }).then((reply) => {
         if (reply && reply.annotation && tactful.badges) tactful.badges.setAnnotation(reply.annotation);
       });
     }
 
+    // The confirmation closed: "kept" if the person chose so; a confirmed
+    // removal waits for the page (verify); anything else is unclear.
     function end() {
-      if (!session) return;
-      if (!session.done) finish(session.choice || 'kept');
-      if (session.host) session.host.remove();
-      if (session.cleanup) session.cleanup();
+      const s = session;
+      if (!s) return;
       session = null;
+      if (!s.done && s.choice === 'kept') send(s.slug, 'kept');
+      s.done = true;
+      if (s.host) s.host.remove();
+      if (s.cleanup) s.cleanup();
+      verify();
     }
 
-    // The confirmation: an open dialog that speaks of removing, shortly
-    // after "Remove connection" was chosen (or, failing a recognisable menu
-    // item, shortly after a card's controls were used).
+    // fresh says whether el is new since the intent and is not the menu.
+    function fresh(el) {
+      if (el.closest('[data-tactful]') || intent.before.has(el)) return false;
+      if (el.contains(intent.item) || (intent.item.isConnected && intent.item.contains(el))) return false;
+      for (const b of intent.before) if (b.contains(el)) return false;
+      return true;
+    }
+
+    function offers(el) {
+      return [...el.querySelectorAll(BUTTONS)].some(isConfirm);
+    }
+
+    // names says whether el speaks of the person and offers two buttons.
+    function names(el, name) {
+      return Boolean(name) && textOf(el).includes(name) && el.querySelectorAll(BUTTONS).length >= 2;
+    }
+
+    // candidate is the confirmation the page shows for the intent, if any.
     function candidate() {
-      const open = [...doc.querySelectorAll(DIALOGS)].filter((d) => !d.closest('[data-tactful]') && isOpen(d));
-      if (!open.length) return null;
-      const saying = open.filter((d) => REMOVE.test(labelOf(d)));
-      if (intent && Date.now() - intent.at < INTENT_MS) {
-        const fresh = open.filter((d) => !intent.before.has(d));
-        const says = fresh.filter((d) => REMOVE.test(labelOf(d)));
-        const d = says[says.length - 1] || fresh[fresh.length - 1];
-        if (d) return { dialog: d, slug: intent.slug };
+      if (!intent) return null;
+      if (Date.now() - intent.at > INTENT_MS) {
+        intent = null;
+        return null;
       }
-      if (saying.length && lastCard && Date.now() - lastCard.at < INTENT_MS) return { dialog: saying[saying.length - 1], slug: lastCard.slug };
+      const name = nameOf(intent.slug);
+      const main = doc.querySelector('main, [role="main"]');
+      const inList = (el) => main && main.contains(el) && slugAt(el) !== null;
+      const dialogs = [...doc.querySelectorAll(DIALOGS)].filter((d) => isOpen(d) && fresh(d) && !inList(d) && (offers(d) || names(d, name)));
+      if (dialogs.length) return dialogs[dialogs.length - 1];
+      for (const b of doc.querySelectorAll(HOOK_CONFIRM)) {
+        const box = boxOf(b);
+        if (box && isOpen(box) && fresh(box) && !inList(box)) return box;
+      }
+      if (name && doc.body) {
+        for (const top of doc.body.children) {
+          if (intent.children.has(top) || !isOpen(top) || !fresh(top)) continue;
+          let best = null;
+          for (const el of [top, ...top.querySelectorAll('div, section')]) if (names(el, name)) best = el;
+          if (best) return best;
+        }
+      }
       return null;
     }
 
-    async function begin(found) {
-      const { dialog, slug } = found;
+    function nameOf(slug) {
+      const fromBadges = tactful.badges ? tactful.badges.name(slug) : '';
+      if (fromBadges) return fromBadges;
+      const card = cardsOf(doc, slug)[0];
+      const row = card && tactful.reader ? tactful.reader.readCard(card, slug) : null;
+      return row ? row.name : '';
+    }
+
+    async function begin(dialog) {
+      const slug = intent.slug;
+      const s = { slug, dialog, host: null, done: false, choice: null, count: intent.count, cleanup: null };
       intent = null;
-      const s = { slug, dialog, host: null, done: false, choice: null, cleanup: null };
       session = s;
       const onClose = () => win.setTimeout(check, 0);
       dialog.addEventListener('close', onClose);
@@ -353,7 +539,7 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
       s.host = host;
       // A modal <dialog> makes everything outside it inert, so the reminder
       // goes in its subtree (laid out beside it, position: fixed); any other
-      // dialog leaves the page live and the reminder stays out of it.
+      // confirmation leaves the page live and the reminder stays out of it.
       const modal = dialog.tagName === 'DIALOG' && safeMatches(dialog, ':modal');
       (modal ? dialog : doc.body).appendChild(host);
       reposition();
@@ -368,6 +554,7 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
     }
 
     function check() {
+      if (verifying) verify();
       if (session) {
         if (!isOpen(session.dialog)) end();
         return;
@@ -378,28 +565,28 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
 
     let queued = false;
     const mo = new win.MutationObserver(() => {
-      if (queued) return;
+      if (queued || (!intent && !session && !verifying)) return;
       queued = true;
       win.setTimeout(() => {
         queued = false;
         check();
       }, 0);
     });
-    mo.observe(doc.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['open', 'hidden', 'aria-hidden'] });
+    mo.observe(doc.documentElement, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['open', 'hidden', 'aria-hidden'] });
     // Capture phase: we see the click before LinkedIn acts on it (and
     // perhaps removes the very dialog), and we never stop it.
-    doc.addEventListener('pointerdown', note, true);
-    doc.addEventListener('click', note, true);
+    doc.addEventListener('click', onClick, true);
     doc.addEventListener('keydown', onKey, true);
 
     return {
       stop() {
         mo.disconnect();
-        doc.removeEventListener('pointerdown', note, true);
-        doc.removeEventListener('click', note, true);
+        doc.removeEventListener('click', onClick, true);
         doc.removeEventListener('keydown', onKey, true);
         if (session && session.host) session.host.remove();
         session = null;
+        intent = null;
+        verifying = null;
       },
       check,
       get session() {
@@ -413,6 +600,10 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
     render,
     place,
     slugAt,
+    connectionCount,
+    // isTrusted tells the person's own input from a script's. Only the
+    // unit tests replace it: jsdom cannot make a trusted event.
+    isTrusted: (ev) => ev.isTrusted === true,
     start(doc) {
       if (!running) running = start(doc);
       const current = running;
@@ -422,6 +613,7 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
           current.stop();
           running = null;
         },
+        check: () => current.check(),
         get session() {
           return current.session;
         },

@@ -26,12 +26,13 @@ function contentScripts() {
 }
 
 /**
- * load makes a jsdom window at the connections URL from html and runs the
- * given extension files (default: every content script but main.js) in it.
- * The page's own scripts run when runScripts is "dangerously".
+ * load makes a jsdom window at the connections URL (plus query, the page's
+ * variant: "?lang=fr") from html and runs the given extension files
+ * (default: every content script but main.js) in it. The page's own scripts
+ * run when runScripts is "dangerously".
  */
-function load(html, { files, runScripts, chrome } = {}) {
-  const dom = new JSDOM(html, { url: pageURL, runScripts: runScripts || 'outside-only', pretendToBeVisual: true });
+function load(html, { files, runScripts, chrome, query = '' } = {}) {
+  const dom = new JSDOM(html, { url: pageURL + query, runScripts: runScripts || 'outside-only', pretendToBeVisual: true });
   const win = dom.window;
   if (chrome) win.chrome = chrome;
   // jsdom has <dialog> but not its methods: enough of them for the fixture.
