@@ -1,7 +1,9 @@
 // Wires the page features together: the reader finds cards, each gets its
-// badge host at once, the people newly in view go to the daemon in batches
-// (contacts_seen, at most 500 at a time), and the annotations, pushes and
-// delivered notes that come back redraw their cards.
+// badge host at once (drawn complete when the page already holds the
+// person's annotation), the people the daemon has not annotated yet go to it
+// once per frame (contacts_seen, at most 500 at a time), and the
+// annotations, pushes and delivered notes that come back redraw their cards.
+// The page report (page-report.js) counts what was found and drawn.
 (function (root) {
   'use strict';
 
@@ -10,6 +12,7 @@
   tactful.started = true;
   const doc = root.document;
   const { reader, badges, daemon, composer } = tactful;
+  const report = tactful.pageReport || null;
   const MAX_BATCH = 500; // protocol.MaxBatch
 
   const seen = new Map(); // slug → the SeenContact last read from the page
@@ -37,11 +40,33 @@
     }
   }
 
+  // The people found while the browser draws one frame go in one request:
+  // a scroll that brings ten rows in over three frames makes three
+  // requests, not ten, and none waits longer than a frame. A hidden tab
+  // gets no animation frames, so a short timer stands in.
+  let flushQueued = false;
+  function flushSoon() {
+    if (flushQueued) return;
+    flushQueued = true;
+    const go = () => {
+      if (!flushQueued) return;
+      flushQueued = false;
+      flush();
+    };
+    if (typeof root.requestAnimationFrame === 'function') root.requestAnimationFrame(go);
+    root.setTimeout(go, 50);
+  }
+
   // LinkedIn is a single-page app: the user may leave the Connections page
-  // without a reload, and this script stays. It only draws there.
-  const onConnectionsPage = () => /^\/mynetwork\/invite-connect\/connections(\/|$)/.test(root.location.pathname);
+  // without a reload, and this script stays. It only draws where LinkedIn
+  // shows the list of connections: at its addresses, or wherever the page
+  // shows that list (LinkedIn moves pages, and rolls changes out to some
+  // members first).
+  const CONNECTIONS_PATH = /^\/mynetwork\/(invite-connect\/)?connections(\/|$)/;
+  const onConnectionsPage = () => CONNECTIONS_PATH.test(root.location.pathname) || reader.showsConnectionsList(doc);
 
   function onCards(found) {
+    // The watcher stops within a second of leaving; until then, nothing.
     if (!onConnectionsPage()) return;
     // Read every card first, then draw: drawing between reads would make
     // the browser recompute styles once per card.
@@ -55,7 +80,8 @@
         unsent.add(slug);
       }
     }
-    flush();
+    if (report) report.cardsRead(read);
+    if (unsent.size) flushSoon();
   }
 
   daemon.onMessage((m) => {
@@ -83,12 +109,13 @@
   // is a single-page app: a user who clicks through to My Network >
   // Connections never loads that URL, so a narrower match would never run.
   // Everything stays idle, with no Port (so no socket to the daemon) and no
-  // observer, until the path is the Connections page, and stops again when
+  // observer, until the page is the Connections page, and stops again when
   // the user navigates away.
   let watcher = null;
   let reminder = null;
   function follow() {
     const here = onConnectionsPage();
+    if (report) report.setLive(here);
     if (here && !watcher) {
       daemon.start();
       watcher = reader.watch(doc, onCards);

@@ -288,6 +288,27 @@
     return out;
   }
 
+  // "Connections" as LinkedIn's UI says it in the page title and over the
+  // list ("1,217 connections"), in the languages it ships.
+  const CONNECTIONS_WORD = '(connections|connexions|relations|kontakte|verbindungen|contactos|conexiones|conexões|conexoes|collegamenti|connessioni|contatti|connecties|connectie|kontakty|połączenia)';
+  const CONNECTIONS_TITLE = new RegExp('^(\\(\\d+\\)\\s*)?' + CONNECTIONS_WORD + '\\s*[|–-]\\s*linkedin\\s*$', 'i');
+  const CONNECTIONS_COUNT = new RegExp('^[\\d.,\\s\\u00a0\\u202f]+' + CONNECTIONS_WORD + '$', 'i');
+
+  /**
+   * showsConnectionsList says whether the page shows the list of the
+   * user's connections, whatever its path: LinkedIn's own hooks for the
+   * list, its title, or its count over the list ("1,217 connections").
+   * Cheap enough to ask once a second on any LinkedIn page.
+   */
+  function showsConnectionsList(doc) {
+    if (CONNECTIONS_TITLE.test((doc.title || '').trim())) return true;
+    const main = doc.querySelector('main, [role="main"]');
+    if (!main) return false;
+    if (main.querySelector('[data-view-name="connections-list"], [data-view-name="connections-profile"]')) return true;
+    for (const h of main.querySelectorAll('h1, h2')) if (CONNECTIONS_COUNT.test((h.textContent || '').replace(/\s+/g, ' ').trim())) return true;
+    return false;
+  }
+
   /** pageLocale is the page's language, for reading dates. */
   function pageLocale(doc) {
     const lang = (doc.documentElement.getAttribute('lang') || '').trim();
@@ -366,6 +387,6 @@
     };
   }
 
-  tactful.reader = { findCards, readCard, pageLocale, watch, cardFor, segments };
+  tactful.reader = { findCards, readCard, pageLocale, watch, cardFor, segments, showsConnectionsList, mainRegion };
   if (typeof module === 'object' && module.exports) module.exports = tactful.reader;
 })(globalThis);
