@@ -153,6 +153,10 @@
         cardOfLink.set(a, known);
       }
       const card = known.card;
+      // A link with nothing of its own around it (its row links other
+      // people too) is not a card we understand: drawing in it would put
+      // our host inside a link. The page report says so instead.
+      if (card === a) continue;
       if (seen.has(card)) continue;
       seen.add(card);
       // A suggestion card offers to connect; a connection card does not.
