@@ -47,7 +47,7 @@ func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Anno
 		if err != nil {
 			return nil, nil, err
 		}
-		a := s.rules.Annotate(c)
+		a := s.rules.Annotate(c, s.visits())
 		return protocol.AnnotationReply{Header: head(protocol.TypeAnnotation), Annotation: a}, &a, nil
 	}
 	switch r := req.(type) {
@@ -65,6 +65,14 @@ func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Anno
 				}
 			}
 		}
+		// The page is being looked at: that moves the visits on before the
+		// cards are filed, so a person first seen now is seen in this visit.
+		// Visits that cannot be recorded cost the New badges, not the reply.
+		visits, err := db.AdvanceVisits(annotate.NextVisits)
+		if err != nil {
+			s.log.Error().Err(err).Msg("cannot record the visit; no New badges in this reply")
+			visits = protocol.Visits{}
+		}
 		contacts, err := db.See(seen)
 		if err != nil {
 			return nil, nil, err
@@ -74,7 +82,7 @@ func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Anno
 		}
 		anns := make([]protocol.Annotation, len(contacts))
 		for i, c := range contacts {
-			anns[i] = s.rules.Annotate(c)
+			anns[i] = s.rules.Annotate(c, visits)
 		}
 		return protocol.Annotations{Header: head(protocol.TypeAnnotations), Annotations: anns}, nil, nil
 
@@ -117,7 +125,7 @@ func (s *Server) handle(req protocol.Request) (reply any, changed *protocol.Anno
 		if err != nil {
 			return nil, nil, err
 		}
-		return protocol.ContactReply{Header: head(protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c), Events: nonNil(events)}, nil, nil
+		return protocol.ContactReply{Header: head(protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c, s.visits()), Events: nonNil(events)}, nil, nil
 
 	case *protocol.HistoryGet:
 		q := store.HistoryQuery{Slug: r.Slug, Kinds: r.Kinds, Text: r.Query, Limit: r.Limit}
@@ -211,8 +219,20 @@ func (s *Server) noteSaved(h protocol.Header, c protocol.Contact, n protocol.Not
 	if err != nil {
 		return nil, nil, err
 	}
-	a := s.rules.Annotate(c)
+	a := s.rules.Annotate(c, s.visits())
 	return protocol.NoteSaved{Header: h, Note: n, Annotation: a}, &a, nil
+}
+
+// visits are the user's visits to the connections page, for the "New"
+// badge. When they cannot be read, nobody is new: a missing badge is better
+// than a false one, and the request itself still succeeds.
+func (s *Server) visits() protocol.Visits {
+	v, err := s.cfg.Store.Visits()
+	if err != nil {
+		s.log.Error().Err(err).Msg("cannot read the visits; no New badges in this reply")
+		return protocol.Visits{}
+	}
+	return v
 }
 
 // vocabulary is the default tags followed by every other tag in use.
