@@ -1,7 +1,7 @@
 // Wires the page features together: the reader finds cards, each gets its
 // badge host at once (drawn complete when the page already holds the
 // person's annotation), the people the daemon has not annotated yet go to it
-// once per frame (contacts_seen, at most 500 at a time), and the
+// in one request per frame (contacts_seen, at most 500 at a time), and the
 // annotations, pushes and delivered notes that come back redraw their cards.
 // The page report (page-report.js) counts what was found and drawn.
 (function (root) {
@@ -17,44 +17,56 @@
 
   const seen = new Map(); // slug → the SeenContact last read from the page
   const unsent = new Set(); // slugs the daemon has not annotated yet
-  let sending = false;
+  const asking = new Set(); // slugs in a contacts_seen not answered yet
   let connected = false;
 
-  async function flush() {
-    if (sending || unsent.size === 0) return;
-    sending = true;
-    try {
-      while (unsent.size > 0) {
-        const batch = [...unsent].slice(0, MAX_BATCH);
-        const contacts = batch.map((s) => seen.get(s)).filter(Boolean);
-        const reply = await daemon.request({ type: 'contacts_seen', locale: reader.pageLocale(doc), contacts });
-        if (!reply || reply.type !== 'annotations') {
-          // Offline or unpaired: they go when the connection comes back.
-          break;
-        }
-        for (const s of batch) unsent.delete(s);
-        for (const a of reply.annotations || []) badges.setAnnotation(a);
-      }
-    } finally {
-      sending = false;
-    }
+  // send asks the daemon about every unsent person, at most 500 a request.
+  // It does not wait for the requests still out: a row that scrolls in
+  // while one is on its way goes at once, and the background script and
+  // the daemon pipeline them.
+  function send() {
+    const slugs = [...unsent].filter((s) => !asking.has(s));
+    for (let i = 0; i < slugs.length; i += MAX_BATCH) ask(slugs.slice(i, i + MAX_BATCH));
   }
 
-  // The people found while the browser draws one frame go in one request:
-  // a scroll that brings ten rows in over three frames makes three
-  // requests, not ten, and none waits longer than a frame. A hidden tab
-  // gets no animation frames, so a short timer stands in.
-  let flushQueued = false;
-  function flushSoon() {
-    if (flushQueued) return;
-    flushQueued = true;
-    const go = () => {
-      if (!flushQueued) return;
-      flushQueued = false;
-      flush();
+  async function ask(batch) {
+    for (const s of batch) {
+      unsent.delete(s);
+      asking.add(s);
+    }
+    const contacts = batch.map((s) => seen.get(s)).filter(Boolean);
+    let reply = null;
+    try {
+      reply = await daemon.request({ type: 'contacts_seen', locale: reader.pageLocale(doc), contacts });
+    } finally {
+      for (const s of batch) asking.delete(s);
+    }
+    if (!reply || reply.type !== 'annotations') {
+      // Offline or unpaired: they go when the connection comes back.
+      for (const s of batch) if (!badges.annotation(s)) unsent.add(s);
+      return;
+    }
+    for (const a of reply.annotations || []) badges.setAnnotation(a);
+  }
+
+  // One request per frame: the first people found in a frame go at once
+  // (a scroll brings its rows in one observer callback, so they share it),
+  // and whoever the same frame finds after that goes with the next frame.
+  // A hidden tab gets no animation frames, so a short timer stands in.
+  let sentThisFrame = false;
+  function sendSoon() {
+    if (sentThisFrame) return;
+    sentThisFrame = true;
+    root.queueMicrotask(send);
+    let done = false;
+    const next = () => {
+      if (done) return;
+      done = true;
+      sentThisFrame = false;
+      if (unsent.size) sendSoon();
     };
-    if (typeof root.requestAnimationFrame === 'function') root.requestAnimationFrame(go);
-    root.setTimeout(go, 50);
+    if (typeof root.requestAnimationFrame === 'function' && doc.visibilityState !== 'hidden') root.requestAnimationFrame(next);
+    else root.setTimeout(next, 50);
   }
 
   // LinkedIn is a single-page app: the user may leave the Connections page
@@ -81,7 +93,7 @@
       }
     }
     if (report) report.cardsRead(read);
-    if (unsent.size) flushSoon();
+    if (unsent.size) sendSoon();
   }
 
   daemon.onMessage((m) => {
@@ -99,8 +111,8 @@
       connected = Boolean(m.state.connected);
       if (connected && !was) {
         // Back online: whoever is still without badges goes now.
-        for (const s of seen.keys()) if (!badges.annotation(s)) unsent.add(s);
-        flush();
+        for (const s of seen.keys()) if (!badges.annotation(s) && !asking.has(s)) unsent.add(s);
+        send();
       }
     }
   });
