@@ -19,6 +19,9 @@
   const unsent = new Set(); // slugs the daemon has not annotated yet
   const asking = new Set(); // slugs in a contacts_seen not answered yet
   let connected = false;
+  // Set when a request failed (offline, unpaired): nothing more is sent
+  // until the background says the daemon is connected again.
+  let held = false;
 
   // send asks the daemon about every unsent person, at most 500 a request.
   // It does not wait for the requests still out: a row that scrolls in
@@ -43,6 +46,7 @@
     }
     if (!reply || reply.type !== 'annotations') {
       // Offline or unpaired: they go when the connection comes back.
+      held = true;
       for (const s of batch) if (!badges.annotation(s)) unsent.add(s);
       return;
     }
@@ -55,7 +59,7 @@
   // A hidden tab gets no animation frames, so a short timer stands in.
   let sentThisFrame = false;
   function sendSoon() {
-    if (sentThisFrame) return;
+    if (sentThisFrame || held) return;
     sentThisFrame = true;
     root.queueMicrotask(send);
     let done = false;
@@ -111,6 +115,7 @@
       connected = Boolean(m.state.connected);
       if (connected && !was) {
         // Back online: whoever is still without badges goes now.
+        held = false;
         for (const s of seen.keys()) if (!badges.annotation(s) && !asking.has(s)) unsent.add(s);
         send();
       }

@@ -18,7 +18,7 @@ function annotationFor(c) {
   return { slug: c.slug, name: c.name, tags: [], note_count: 0, badges: c.slug === 'ada-lovelace-1815' ? [{ kind: 'status', label: 'Keep', detail: 'You decided to keep this connection.' }] : [] };
 }
 
-function start(html = connections2025()) {
+function start(html = connections2025(), { offline = false } = {}) {
   const dom = new JSDOM(html, { url: URL, runScripts: 'outside-only', pretendToBeVisual: true });
   const win = dom.window;
   // Animation frames by hand: frame() runs the callbacks of one frame.
@@ -31,7 +31,8 @@ function start(html = connections2025()) {
     await null;
   };
   const requests = [];
-  let answer = (req) => ({ type: 'annotations', annotations: req.contacts.map(annotationFor) });
+  const annotate = (req) => ({ type: 'annotations', annotations: req.contacts.map(annotationFor) });
+  let answer = offline ? () => ({ type: 'error', code: 'offline', message: 'down' }) : annotate;
   win.chrome = {
     runtime: {
       id: 'test',
@@ -40,14 +41,16 @@ function start(html = connections2025()) {
         requests.push(m.request);
         return answer(m.request);
       },
-      connect: () => ({ onMessage: { addListener() {} }, onDisconnect: { addListener() {} }, disconnect() {} }),
+      connect: () => ({ onMessage: { addListener: (f) => portListeners.push(f) }, onDisconnect: { addListener() {} }, disconnect() {} }),
     },
   };
+  const portListeners = [];
   for (const f of contentScripts()) win.eval(fs.readFileSync(path.join(repo, 'extension', f), 'utf8'));
   const list = win.document.getElementById('list');
   const hostsIn = (el) => el.querySelectorAll('[data-tactful="card"]');
   const settle = () => new Promise((r) => setTimeout(r, 80));
-  return { win, doc: win.document, tactful: win.tactful, requests, list, hostsIn, frame, settle, setAnswer: (f) => (answer = f) };
+  const push = (m) => portListeners.forEach((f) => f(m));
+  return { win, doc: win.document, tactful: win.tactful, requests, list, hostsIn, frame, settle, push, setAnswer: (f) => (answer = f) };
 }
 
 const more = (i) => ({ slug: `new-person-${i}`, name: `New Person ${i}`, headline: 'Engineer', connected: 'Connected 1 day ago' });
@@ -139,4 +142,21 @@ test('until the daemon answers the host is busy and shows no badge; then exactly
   const badge = ada.root.querySelector('[data-role="badge"]');
   env.tactful.badges.setAnnotation(annotationFor(PEOPLE[0]));
   assert.equal(ada.root.querySelector('[data-role="badge"]'), badge, 'the same node: nothing redrawn');
+});
+
+test('while the daemon is away nothing is retried frame after frame; all goes when it is back', async (t) => {
+  const env = start(undefined, { offline: true });
+  t.after(() => env.win.close());
+  for (let i = 0; i < 5; i++) {
+    await env.frame();
+    await env.settle();
+  }
+  const asked = () => env.requests.filter((r) => r.type === 'contacts_seen').length;
+  assert.equal(asked(), 1, 'one try, then wait for the daemon');
+  env.setAnswer((req) => ({ type: 'annotations', annotations: req.contacts.map(annotationFor) }));
+  env.push({ kind: 'state', state: { connected: true } });
+  await env.settle();
+  assert.equal(asked(), 2);
+  assert.equal(env.hostsIn(env.list).length, 3);
+  for (const h of env.hostsIn(env.list)) assert.equal(h.hasAttribute('aria-busy'), false, 'drawn once the daemon is back');
 });
