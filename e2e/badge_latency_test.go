@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -70,12 +71,17 @@ const latencyObserver = `(() => {
 })();`
 
 // installLatencyObserver adds latencyObserver to every document the tab
-// loads from now on.
-func installLatencyObserver(t testing.TB, tb *tab) {
+// loads from now on; rows are the elements matching row (default: the
+// 2025 shape's card wrapper).
+func installLatencyObserver(t testing.TB, tb *tab, row ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, waitShort)
 	defer cancel()
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: latencyObserver}); err != nil {
+	src := latencyObserver
+	if len(row) > 0 {
+		src = strings.Replace(src, `'[data-view-name="connections-list"]'`, jsString(row[0]), 1)
+	}
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
 		t.Fatalf("install the latency observer: %v", err)
 	}
 }

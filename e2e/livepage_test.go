@@ -216,3 +216,33 @@ func TestEveryRowBadgedWhileScrolling(t *testing.T) {
 	}
 	t.Logf("%d rows entered, %d measured, %d frames", r.Entered, len(r.Latencies), r.Frames)
 }
+
+// TestRerenderedCardsNeverPaintUnbadged: on every shape, a page that
+// replaces a card with a fresh node (?rerender=1, React-style) never paints
+// a frame in which a card has no host, or in which a person already drawn
+// waits for the daemon: the fresh node is drawn complete before the paint.
+func TestRerenderedCardsNeverPaintUnbadged(t *testing.T) {
+	for _, base := range fixtures {
+		fx := base.variant("?rerender=1")
+		t.Run(fx.name, func(t *testing.T) {
+			e := newEnv(t)
+			tb := e.b.newTab(t)
+			installLatencyObserver(t, tb, fx.card)
+			tb.mu.Lock()
+			tb.fixture = fx.html(t)
+			tb.mu.Unlock()
+			tb.navigate(connectionsURL + fx.query)
+			p := &connectionsPage{tab: tb, fx: fx}
+			p.waitBadgedOnce()
+			time.Sleep(3 * time.Second) // four re-renders or more
+			r := latencyResults(t, tb)
+			if len(r.Known) < 3 {
+				t.Fatalf("%d re-rendered cards of people already drawn were seen; the page's re-render did not run", len(r.Known))
+			}
+			if r.UnbadgedFrames > 0 {
+				t.Errorf("%d of %d frames were painted with a card without its badge", r.UnbadgedFrames, r.Frames)
+			}
+			t.Logf("%d re-rendered cards drawn, %d frames", len(r.Known), r.Frames)
+		})
+	}
+}
