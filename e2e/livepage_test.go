@@ -246,3 +246,38 @@ func TestRerenderedCardsNeverPaintUnbadged(t *testing.T) {
 		})
 	}
 }
+
+// TestPageReportOnEveryShape: on each of the repository's LinkedIn-shaped
+// pages the popup finds every card, reads and understands every date,
+// finds the cards' menus, warns of nothing, and its report names nobody.
+func TestPageReportOnEveryShape(t *testing.T) {
+	for _, fx := range fixtures {
+		t.Run(fx.name, func(t *testing.T) {
+			e := newEnv(t)
+			p := e.b.openConnections(t, fx)
+			p.waitBadgedOnce()
+			report, summary, warning, shown := pageReportFromPopup(t, e)
+			counts, _ := report["counts"].(map[string]any)
+			n := float64(len(fx.people(t)))
+			if report["verdict"] != "ok" || counts["cards_recognised"] != n || counts["dates_understood"] != n {
+				t.Errorf("verdict %v, counts %s; want ok and %v cards and dates understood", report["verdict"], jsonString(counts), n)
+			}
+			if removal, _ := report["removal"].(map[string]any); removal["cards_with_menu"] != n {
+				t.Errorf("card menus found: %v of %v", removal["cards_with_menu"], n)
+			}
+			if shown {
+				t.Errorf("the popup warns on a page it reads: %q", warning)
+			}
+			data, _ := json.Marshal(report)
+			text := strings.ToLower(string(data))
+			for _, who := range fx.people(t) {
+				for _, s := range []string{who.Path, who.Slug(), who.Name, who.Headline} {
+					if s != "" && strings.Contains(text, strings.ToLower(s)) {
+						t.Errorf("the report holds %q", s)
+					}
+				}
+			}
+			t.Logf("%s: %s", fx.name, summary)
+		})
+	}
+}
