@@ -108,7 +108,7 @@ const (
 	BadgeStatus   BadgeKind = "status"
 	BadgeRecent   BadgeKind = "recent"   // recently connected
 	BadgeCooldown BadgeKind = "cooldown" // a marked fallout is still cooling down
-	BadgeNew      BadgeKind = "new"      // first seen today
+	BadgeNew      BadgeKind = "new"      // appeared since the previous visit (annotate.IsNew)
 )
 
 // Badge is one small label on a connection card: Label is a word or two,

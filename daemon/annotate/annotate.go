@@ -63,11 +63,12 @@ func (r Rules) CooldownUntil(days int) string {
 	return dateOf(r.Now()).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
-// Annotate returns what the extension draws on c's card. Badges come in
-// order of what matters most before a decision: a running cool-down, a
-// recent connection, a newcomer, then what the user recorded (status, tags,
-// notes).
-func (r Rules) Annotate(c protocol.Contact) protocol.Annotation {
+// Annotate returns what the extension draws on c's card, given the user's
+// visits to the connections page (v; the zero value: none known, so nobody
+// is new). Badges come in order of what matters most before a decision: a
+// running cool-down, a recent connection, a newcomer since the previous
+// visit, then what the user recorded (status, tags, notes).
+func (r Rules) Annotate(c protocol.Contact, v protocol.Visits) protocol.Annotation {
 	r = r.withDefaults()
 	s := r.situation(c)
 	a := protocol.Annotation{
@@ -94,8 +95,9 @@ func (r Rules) Annotate(c protocol.Contact) protocol.Annotation {
 			Detail: "Connected " + s.connectedWhen() + ".",
 		})
 	}
-	if !c.FirstSeen.IsZero() && dateOf(c.FirstSeen).Equal(s.today) {
-		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeNew, Label: "New", Detail: "First seen today."})
+	if IsNew(c, v) {
+		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeNew, Label: "New",
+			Detail: "New since your last visit (" + humanDate(dateOf(v.PreviousEnd)) + ")."})
 	}
 	if label, detail, ok := statusText(c.Status); ok {
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeStatus, Label: label, Detail: detail})

@@ -75,6 +75,7 @@ func TestAnnotate(t *testing.T) {
 	tests := []struct {
 		name    string
 		contact protocol.Contact
+		visits  protocol.Visits
 		want    protocol.Annotation
 	}{
 		{
@@ -121,12 +122,18 @@ func TestAnnotate(t *testing.T) {
 			},
 		},
 		{
-			name: "first seen today in local time",
-			// 20:00 UTC on the 28th is already the 29th at UTC+5:30.
-			contact: protocol.Contact{Slug: "jose-garcia", Name: "José García", FirstSeen: time.Date(2026, time.November, 28, 20, 0, 0, 0, time.UTC)},
+			name:    "first seen today on the first visit is not new",
+			contact: protocol.Contact{Slug: "jose-garcia", Name: "José García", FirstSeen: at(2026, time.November, 29, 8, 0)},
+			visits:  protocol.Visits{Current: at(2026, time.November, 29, 8, 0), Last: at(2026, time.November, 29, 8, 0)},
+			want:    protocol.Annotation{Slug: "jose-garcia", Name: "José García", Tags: []string{}, Badges: []protocol.Badge{}},
+		},
+		{
+			name:    "appeared since the previous visit",
+			contact: protocol.Contact{Slug: "jose-garcia", Name: "José García", FirstSeen: at(2026, time.November, 29, 8, 5)},
+			visits:  sinceFriday,
 			want: protocol.Annotation{
 				Slug: "jose-garcia", Name: "José García", Tags: []string{},
-				Badges: []protocol.Badge{{Kind: protocol.BadgeNew, Label: "New", Detail: "First seen today."}},
+				Badges: []protocol.Badge{{Kind: protocol.BadgeNew, Label: "New", Detail: "New since your last visit (27 Nov 2026)."}},
 			},
 		},
 		{
@@ -138,13 +145,14 @@ func TestAnnotate(t *testing.T) {
 				FalloutAt: ptr(at(2026, time.November, 25, 8, 0)), CooldownUntil: "2026-12-09",
 				Notes: []protocol.Note{note("Argued about orbital mechanics.", at(2026, time.November, 25, 8, 0))},
 			},
+			visits: protocol.Visits{PreviousEnd: at(2026, time.November, 19, 21, 0), Current: at(2026, time.November, 29, 7, 55), Last: at(2026, time.November, 29, 8, 0)},
 			want: protocol.Annotation{
 				Slug: "katherine-johnson", Name: "Katherine Johnson", Status: protocol.StatusKeep,
 				Tags: []string{"reputation"}, NoteCount: 1, ConnectedOn: "2026-11-20", CooldownUntil: "2026-12-09",
 				Badges: []protocol.Badge{
 					{Kind: protocol.BadgeCooldown, Label: "Cool-down", Detail: "You marked a disagreement on 25 Nov 2026; cool-down until 9 Dec 2026."},
 					{Kind: protocol.BadgeRecent, Label: "Recently connected", Detail: "Connected 9 days ago (20 Nov 2026)."},
-					{Kind: protocol.BadgeNew, Label: "New", Detail: "First seen today."},
+					{Kind: protocol.BadgeNew, Label: "New", Detail: "New since your last visit (19 Nov 2026)."},
 					{Kind: protocol.BadgeStatus, Label: "Keep", Detail: "You decided to keep this connection."},
 					{Kind: protocol.BadgeTag, Label: "reputation", Detail: "You tagged Katherine Johnson as reputation."},
 					{Kind: protocol.BadgeNote, Label: "1 note", Detail: "Latest: Argued about orbital mechanics."},
@@ -154,7 +162,7 @@ func TestAnnotate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := testRules().Annotate(tc.contact)
+			got := testRules().Annotate(tc.contact, tc.visits)
 			if !reflect.DeepEqual(got, tc.want) {
 				g, _ := json.MarshalIndent(got, "", " ")
 				w, _ := json.MarshalIndent(tc.want, "", " ")
@@ -187,12 +195,11 @@ func TestAnnotateBoundaries(t *testing.T) {
 		{name: "cool-down ending today no longer holds", contact: protocol.Contact{CooldownUntil: "2026-11-29"}, kind: protocol.BadgeCooldown},
 		{name: "cool-down ending tomorrow still holds", contact: protocol.Contact{CooldownUntil: "2026-11-30"}, kind: protocol.BadgeCooldown, want: true},
 		{name: "a broken cool-down is ignored", contact: protocol.Contact{CooldownUntil: "soon"}, kind: protocol.BadgeCooldown},
-		{name: "first seen yesterday is not new", contact: protocol.Contact{FirstSeen: at(2026, time.November, 28, 23, 59)}, kind: protocol.BadgeNew},
 		{name: "an unknown status has no badge", contact: protocol.Contact{Status: "furious"}, kind: protocol.BadgeStatus},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := testRules().Annotate(tc.contact)
+			a := testRules().Annotate(tc.contact, protocol.Visits{})
 			if got := has(a, tc.kind); got != tc.want {
 				t.Fatalf("%s badge = %v, want %v; badges %+v", tc.kind, got, tc.want, a.Badges)
 			}
@@ -204,7 +211,7 @@ func TestAnnotateBoundaries(t *testing.T) {
 }
 
 func TestAnnotateNeverNil(t *testing.T) {
-	b, err := json.Marshal(testRules().Annotate(protocol.Contact{Slug: "nobody-here", Name: "Nobody"}))
+	b, err := json.Marshal(testRules().Annotate(protocol.Contact{Slug: "nobody-here", Name: "Nobody"}, protocol.Visits{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +239,7 @@ func TestNoteExcerpt(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			c := protocol.Contact{Name: "N", Notes: []protocol.Note{note(tc.text, at(2025, time.January, 1, 0, 0))}}
-			a := testRules().Annotate(c)
+			a := testRules().Annotate(c, protocol.Visits{})
 			got := strings.TrimPrefix(a.Badges[len(a.Badges)-1].Detail, "Latest: ")
 			if got != tc.want {
 				t.Fatalf("excerpt = %q, want %q", got, tc.want)
@@ -287,7 +294,7 @@ func TestCooldownRoundTrip(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r.Now = func() time.Time { return tc.now }
-			if got := r.Annotate(c).CooldownUntil != ""; got != tc.want {
+			if got := r.Annotate(c, protocol.Visits{}).CooldownUntil != ""; got != tc.want {
 				t.Fatalf("cool-down running = %v, want %v", got, tc.want)
 			}
 		})

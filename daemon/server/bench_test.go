@@ -131,7 +131,7 @@ func BenchmarkDaemonWork100(b *testing.B) {
 		defer threadCPU(b)()
 		for b.Loop() {
 			for _, c := range contacts {
-				s.rules.Annotate(c)
+				s.rules.Annotate(c, protocol.Visits{})
 			}
 		}
 	})

@@ -90,7 +90,7 @@ func (s *Server) annotated(req protocol.Request, c protocol.Contact, err error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	a := s.rules.Annotate(c)
+	a := s.rules.Annotate(c, s.visits())
 	return protocol.AnnotationReply{Header: header(req, protocol.TypeAnnotation), Annotation: a}, &a, nil
 }
 
@@ -109,6 +109,14 @@ func contactsSeen(s *Server, r *protocol.ContactsSeen) (any, *protocol.Annotatio
 			}
 		}
 	}
+	// The page is being looked at: that moves the visits on before the
+	// cards are filed, so a person first seen now is seen in this visit.
+	// Visits that cannot be recorded cost the New badges, not the reply.
+	visits, err := s.cfg.Store.AdvanceVisits(annotate.NextVisits)
+	if err != nil {
+		s.log.Error().Err(err).Msg("cannot record the visit; no New badges in this reply")
+		visits = protocol.Visits{}
+	}
 	contacts, err := s.cfg.Store.See(seen)
 	if err != nil {
 		return nil, nil, err
@@ -118,7 +126,7 @@ func contactsSeen(s *Server, r *protocol.ContactsSeen) (any, *protocol.Annotatio
 	}
 	anns := make([]protocol.Annotation, len(contacts))
 	for i, c := range contacts {
-		anns[i] = s.rules.Annotate(c)
+		anns[i] = s.rules.Annotate(c, visits)
 	}
 	return protocol.Annotations{Header: header(r, protocol.TypeAnnotations), Annotations: anns}, nil, nil
 }
@@ -172,7 +180,7 @@ func contactGet(s *Server, r *protocol.ContactGet) (any, *protocol.Annotation, e
 	if err != nil {
 		return nil, nil, err
 	}
-	return protocol.ContactReply{Header: header(r, protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c), Events: nonNil(events)}, nil, nil
+	return protocol.ContactReply{Header: header(r, protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c, s.visits()), Events: nonNil(events)}, nil, nil
 }
 
 func historyGet(s *Server, r *protocol.HistoryGet) (any, *protocol.Annotation, error) {
@@ -232,8 +240,20 @@ func (s *Server) noteSaved(h protocol.Header, c protocol.Contact, n protocol.Not
 	if err != nil {
 		return nil, nil, err
 	}
-	a := s.rules.Annotate(c)
+	a := s.rules.Annotate(c, s.visits())
 	return protocol.NoteSaved{Header: h, Note: n, Annotation: a}, &a, nil
+}
+
+// visits are the user's visits to the connections page, for the "New"
+// badge. When they cannot be read, nobody is new: a missing badge is better
+// than a false one, and the request itself still succeeds.
+func (s *Server) visits() protocol.Visits {
+	v, err := s.cfg.Store.Visits()
+	if err != nil {
+		s.log.Error().Err(err).Msg("cannot read the visits; no New badges in this reply")
+		return protocol.Visits{}
+	}
+	return v
 }
 
 // vocabulary is the default tags followed by every other tag in use.

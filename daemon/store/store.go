@@ -6,6 +6,7 @@
 //
 //	meta/
 //	    schema          -> uint64 big-endian: the layout version (schemaVersion)
+//	    visits          -> JSON protocol.Visits: the user's visits to the page (visits.go)
 //	contacts/
 //	    <slug>          -> JSON protocol.Contact, notes included
 //	notes/

@@ -4,6 +4,12 @@
 // LinkedIn's scripts and styles (and ours out of theirs). Every string from
 // the page or the daemon goes in through textContent.
 //
+// The badges are the daemon's annotation, word for word: this file makes up
+// no label of its own (protocol.Annotation, daemon/annotate). Until the
+// daemon has answered for a person the host is aria-busy and shows only
+// "Add note"; a note not yet acknowledged shows a "pending" chip beside the
+// badges, never a badge.
+//
 // Inside the shadow root, stable hooks for tests (read through the DevTools
 // protocol): data-role="badges" / "badge" (with data-kind), "tooltip",
 // "pending", "add-note", and the composer's own (note-composer.js).
@@ -13,7 +19,7 @@
   const tactful = (root.tactful = root.tactful || {});
 
   // What we know per person, shared by every card showing them.
-  const contacts = new Map(); // slug → {annotation, pending: Set<note_id>, name}
+  const contacts = new Map(); // slug → {annotation, pending: Map<note_id, "sending"|"queued">, name}
   const views = new Map(); // slug → Set<view>
   const viewOfHost = new WeakMap(); // host element → view
   let tipSeq = 0;
@@ -54,7 +60,7 @@ button.primary { background: #0a66c2; color: #fff; }
   function entry(slug) {
     let e = contacts.get(slug);
     if (!e) {
-      e = { annotation: null, pending: new Set(), name: '' };
+      e = { annotation: null, pending: new Map(), name: '' };
       contacts.set(slug, e);
     }
     return e;
@@ -99,6 +105,7 @@ button.primary { background: #0a66c2; color: #fff; }
     const doc = card.ownerDocument;
     host = doc.createElement('div');
     host.setAttribute('data-tactful', 'card');
+    host.setAttribute('aria-busy', 'true');
     const shadow = host.attachShadow({ mode: 'closed' });
     const style = doc.createElement('style');
     style.textContent = STYLE;
@@ -112,7 +119,6 @@ button.primary { background: #0a66c2; color: #fff; }
     pending.setAttribute('data-role', 'pending');
     pending.setAttribute('role', 'status');
     pending.hidden = true;
-    pending.textContent = 'Saved here; will sync when tactful is running';
     const add = doc.createElement('button');
     add.type = 'button';
     add.setAttribute('data-role', 'add-note');
@@ -120,7 +126,7 @@ button.primary { background: #0a66c2; color: #fff; }
     add.setAttribute('aria-expanded', 'false');
     bar.append(badges, pending, add);
     shadow.append(style, bar);
-    view = { slug, card, host, root: shadow, badges, pending, add, composer: null };
+    view = { slug, card, host, root: shadow, badges, pending, add, composer: null, drawn: null };
     add.addEventListener('click', (ev) => {
       ev.stopPropagation();
       if (tactful.composer) tactful.composer.toggle(view);
@@ -142,11 +148,33 @@ button.primary { background: #0a66c2; color: #fff; }
     if (set) set.delete(view);
   }
 
+  const PENDING_TEXT = {
+    sending: 'Saving note…',
+    queued: 'Saved here; will sync when tactful is running',
+  };
+
   function render(view) {
     const e = entry(view.slug);
     const doc = view.host.ownerDocument;
-    const list = (e.annotation && Array.isArray(e.annotation.badges) ? e.annotation.badges : []).filter((b) => b && typeof b === 'object');
-    const nodes = list.map((b) => {
+    // The same badges again (a push, a second reply) leave the DOM alone:
+    // no flicker, no lost focus or open tooltip.
+    const drawn = e.annotation ? JSON.stringify(e.annotation.badges || []) : null;
+    if (drawn !== view.drawn) {
+      view.drawn = drawn;
+      view.badges.replaceChildren(...badgeNodes(doc, e.annotation));
+    }
+    if (e.annotation) view.host.removeAttribute('aria-busy');
+    else view.host.setAttribute('aria-busy', 'true');
+    const states = new Set(e.pending.values());
+    const text = states.has('queued') ? PENDING_TEXT.queued : states.has('sending') ? PENDING_TEXT.sending : '';
+    if (view.pending.textContent !== text) view.pending.textContent = text;
+    view.pending.hidden = !text;
+    if (view.composer && tactful.composer) tactful.composer.refresh(view);
+  }
+
+  function badgeNodes(doc, annotation) {
+    const list = (annotation && Array.isArray(annotation.badges) ? annotation.badges : []).filter((b) => b && typeof b === 'object');
+    return list.map((b) => {
       const wrap = doc.createElement('span');
       wrap.className = 'wrap';
       const badge = doc.createElement('span');
@@ -171,9 +199,6 @@ button.primary { background: #0a66c2; color: #fff; }
       }
       return wrap;
     });
-    view.badges.replaceChildren(...nodes);
-    view.pending.hidden = e.pending.size === 0;
-    if (view.composer && tactful.composer) tactful.composer.refresh(view);
   }
 
   // The views of slug. A card out of the document may come back (a
@@ -199,36 +224,15 @@ button.primary { background: #0a66c2; color: #fff; }
     refresh(slug);
   }
 
-  /** restore puts back an annotation saved before an optimistic change. */
-  function restore(slug, annotation) {
-    entry(slug).annotation = annotation || null;
-    refresh(slug);
-  }
-
-  function setPending(slug, noteID, on) {
-    const e = entry(slug);
-    if (on) e.pending.add(noteID);
-    else e.pending.delete(noteID);
-    refresh(slug);
-  }
-
   /**
-   * optimistic redraws slug as if the daemon had already filed a note with
-   * these tags and fallout, until its real annotation arrives.
+   * setPending marks a note of slug as not yet acknowledged by the daemon:
+   * "sending" while the background script delivers it, "queued" while it
+   * waits for the daemon to come back; on false the mark goes.
    */
-  function optimistic(slug, { text, tags, fallout }) {
+  function setPending(slug, noteID, on, state = 'queued') {
     const e = entry(slug);
-    const a = e.annotation ? JSON.parse(JSON.stringify(e.annotation)) : { slug, name: e.name, tags: [], note_count: 0, badges: [] };
-    a.note_count = (a.note_count || 0) + 1;
-    a.badges = (a.badges || []).filter((b) => b.kind !== 'note' && !(tags && b.kind === 'tag') && !(fallout && b.kind === 'cooldown'));
-    const fresh = [{ kind: 'note', label: a.note_count === 1 ? '1 note' : `${a.note_count} notes`, detail: 'Latest: ' + text }];
-    if (fallout) fresh.push({ kind: 'cooldown', label: 'Cooling down', detail: 'You marked a disagreement: give it some time before deciding.' });
-    if (tags) {
-      a.tags = tags.slice();
-      for (const t of tags) fresh.push({ kind: 'tag', label: t, detail: `You tagged ${a.name || e.name || 'this connection'} as ${t}.` });
-    }
-    a.badges = fresh.concat(a.badges);
-    e.annotation = a;
+    if (on) e.pending.set(noteID, state === 'sending' ? 'sending' : 'queued');
+    else e.pending.delete(noteID);
     refresh(slug);
   }
 
@@ -238,8 +242,6 @@ button.primary { background: #0a66c2; color: #fff; }
     refresh,
     setAnnotation,
     setPending,
-    optimistic,
-    restore,
     annotation: (slug) => entry(slug).annotation,
     name: (slug) => entry(slug).name,
     views: live,

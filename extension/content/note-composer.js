@@ -2,8 +2,8 @@
 // badges: a note, reason tags from the daemon's vocabulary, "We had a
 // disagreement" (which starts a cool-down), Save. Enter saves, Shift+Enter
 // starts a new line, Escape closes. Saving goes through the background
-// script, which keeps the note until the daemon has it: the badge changes at
-// once, and says "pending" while the daemon is away.
+// script, which keeps the note until the daemon has it: the card shows a
+// "pending" chip at once, and the daemon's new badges when it answers.
 (function (root) {
   'use strict';
 
@@ -162,25 +162,30 @@
 
     c.save.disabled = true;
     c.error.textContent = '';
-    const previous = tactful.badges.annotation(view.slug);
-    tactful.badges.optimistic(view.slug, note);
+    // Until the daemon answers, the card says "Saving note…" beside the
+    // badges it has; the badges change only when the daemon's annotation
+    // comes (badges.js draws nothing of its own).
+    const local = 'local-' + ++seq;
+    tactful.badges.setPending(view.slug, local, true, 'sending');
     c.text.value = '';
     c.fallout.checked = false;
     close(view);
     const reply = await tactful.daemon.addNote(note);
     c.save.disabled = false;
     if (reply && reply.pending) {
-      tactful.badges.setPending(view.slug, reply.note_id, true);
+      tactful.badges.setPending(view.slug, reply.note_id, true, 'queued');
     } else if (reply && reply.type === 'note_saved') {
       if (reply.annotation) tactful.badges.setAnnotation(reply.annotation);
     } else {
       // Refused before it was queued (too long, bad slug): say so and give
       // the text back.
-      tactful.badges.restore(view.slug, previous);
+      tactful.badges.setPending(view.slug, local, false);
       open(view);
       c.text.value = text;
       c.error.textContent = (reply && reply.message) || 'The note could not be saved.';
+      return;
     }
+    tactful.badges.setPending(view.slug, local, false);
   }
 
   tactful.composer = { open, close, toggle, refresh, setVocabulary, vocabulary: () => vocabulary.slice() };

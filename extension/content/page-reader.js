@@ -115,28 +115,48 @@
     const slugs = slugsIn(card, base);
     return slugs.size === 1 && slugs.has(slug);
   }
+  const PROFILE_LINK = 'a[href*="/in/"]';
+
+  // The profile links under each scope, and each scope that is one itself.
+  function* linksIn(scopes) {
+    for (const scope of scopes) {
+      if (scope.matches && scope.matches(PROFILE_LINK)) yield scope;
+      yield* scope.querySelectorAll(PROFILE_LINK);
+    }
+  }
+
+  /**
+   * findCards returns [{card, slug}] for every connection card under scope
+   * (an element or an array of them; default: the page's main region), each
+   * card once.
+   */
   function findCards(doc, scope) {
     const base = baseURL(doc);
-    const region = scope || mainRegion(doc);
-    if (!region) return [];
+    const main = mainRegion(doc);
+    const scopes = Array.isArray(scope) ? scope : [scope || main];
+    if (!scopes[0]) return [];
     const seen = new Set();
     const out = [];
-    const main = mainRegion(doc);
-    const furniture = [...doc.querySelectorAll(FURNITURE)];
-    for (const a of region.querySelectorAll('a[href*="/in/"]')) {
+    let furniture = null;
+    for (const a of linksIn(scopes)) {
       const slug = profileSlug(a, base);
       if (!slug) continue;
-      if (a.closest(OUTSIDE) || a.closest('[data-tactful]')) continue;
+      if (!a.isConnected || a.closest(OUTSIDE) || a.closest('[data-tactful]')) continue;
       if (main && main !== doc.body && !main.contains(a)) continue;
       if (inSuggestions(a)) continue;
       // The card found for this link last time, while it still holds it
       // and the link still points at the same person.
       let known = cardOfLink.get(a);
       if (!known || known.slug !== slug || !known.card.isConnected || !known.card.contains(a) || !onlyPerson(known.card, slug, base)) {
+        furniture = furniture || [...doc.querySelectorAll(FURNITURE)];
         known = { slug, card: cardFor(a, slug, base, furniture) };
         cardOfLink.set(a, known);
       }
       const card = known.card;
+      // A link with nothing of its own around it (its row links other
+      // people too) is not a card we understand: drawing in it would put
+      // our host inside a link. The page report says so instead.
+      if (card === a) continue;
       if (seen.has(card)) continue;
       seen.add(card);
       // A suggestion card offers to connect; a connection card does not.
@@ -272,6 +292,27 @@
     return out;
   }
 
+  // "Connections" as LinkedIn's UI says it in the page title and over the
+  // list ("1,217 connections"), in the languages it ships.
+  const CONNECTIONS_WORD = '(connections|connexions|relations|kontakte|verbindungen|contactos|conexiones|conexões|conexoes|collegamenti|connessioni|contatti|connecties|connectie|kontakty|połączenia)';
+  const CONNECTIONS_TITLE = new RegExp('^(\\(\\d+\\)\\s*)?' + CONNECTIONS_WORD + '\\s*[|–-]\\s*linkedin\\s*$', 'i');
+  const CONNECTIONS_COUNT = new RegExp('^[\\d.,\\s\\u00a0\\u202f]+' + CONNECTIONS_WORD + '$', 'i');
+
+  /**
+   * showsConnectionsList says whether the page shows the list of the
+   * user's connections, whatever its path: LinkedIn's own hooks for the
+   * list, its title, or its count over the list ("1,217 connections").
+   * Cheap enough to ask once a second on any LinkedIn page.
+   */
+  function showsConnectionsList(doc) {
+    if (CONNECTIONS_TITLE.test((doc.title || '').trim())) return true;
+    const main = doc.querySelector('main, [role="main"]');
+    if (!main) return false;
+    if (main.querySelector('[data-view-name="connections-list"], [data-view-name="connections-profile"]')) return true;
+    for (const h of main.querySelectorAll('h1, h2')) if (CONNECTIONS_COUNT.test((h.textContent || '').replace(/\s+/g, ' ').trim())) return true;
+    return false;
+  }
+
   /** pageLocale is the page's language, for reading dates. */
   function pageLocale(doc) {
     const lang = (doc.documentElement.getAttribute('lang') || '').trim();
@@ -280,20 +321,30 @@
   }
 
   /**
-   * watch calls onCards([{card, slug}]) with cards that appeared since the
-   * last call, debounced, as the page adds, re-renders or recycles rows. A
-   * card element is reported once while it stays in the document; a fresh
-   * node for the same person is reported again (it needs its badge back).
+   * watch calls onCards([{card, slug}]) with the cards that appeared since
+   * the last call, as the page adds, re-renders or recycles rows. It reads
+   * them in the MutationObserver's callback, which runs after the page's
+   * own script changed the DOM and before the browser paints: a card that
+   * enters the page is reported in the same frame, with no timer. Only
+   * what changed is read (the added subtrees and the cards they touch), so
+   * a list of thousands costs no more per change than a short one. A card
+   * element is reported once while it stays in the document and holds our
+   * host; a fresh node for the same person is reported again (it needs its
+   * badge back), and so is a card that lost our host to the page.
    */
-  function watch(doc, onCards, { delay = 250 } = {}) {
-    let known = new WeakMap(); // card element → the slug it showed
-    let timer = null;
-    function scan() {
-      timer = null;
+  function watch(doc, onCards) {
+    const known = new WeakMap(); // card element → the slug it showed
+    const isOurs = (n) => n.nodeType === 1 && n.hasAttribute('data-tactful');
+    // The card an element sits in, if we reported one around it.
+    function cardAround(el) {
+      for (let n = el; n && n.nodeType === 1; n = n.parentElement) if (known.has(n)) return n;
+      return null;
+    }
+    function report(found) {
       const fresh = [];
-      for (const c of findCards(doc)) {
+      for (const c of found) {
         // Skip a card we reported that still shows the same person and
-        // still holds our badge; a recycled row (another person in the
+        // still holds our host; a recycled row (another person in the
         // same node) or a row whose children were redrawn comes again.
         if (known.get(c.card) === c.slug && c.card.querySelector('[data-tactful="card"]')) continue;
         known.set(c.card, c.slug);
@@ -301,34 +352,45 @@
       }
       if (fresh.length) onCards(fresh);
     }
-    function schedule() {
-      if (!timer) timer = doc.defaultView.setTimeout(scan, delay);
-    }
-    const ours = (nodes) => [...nodes].every((n) => n.nodeType === 1 && n.hasAttribute('data-tactful'));
+    const scan = () => report(findCards(doc));
+    const MAX_SCOPES = 200; // past this many changed places, read the whole list once
     const mo = new doc.defaultView.MutationObserver((records) => {
+      const scopes = new Set();
       for (const r of records) {
+        const target = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+        if (!target) continue;
         if (r.type === 'attributes') {
-          schedule();
-          return;
+          scopes.add(cardAround(target) || target);
+          continue;
         }
-        // Our own badge hosts coming and going are not page changes.
-        if ((r.addedNodes.length || r.removedNodes.length) && !(ours(r.addedNodes) && ours(r.removedNodes))) {
-          schedule();
-          return;
+        let pageChange = false;
+        for (const n of r.addedNodes) {
+          if (isOurs(n)) continue;
+          pageChange = true;
+          if (n.nodeType === 1) scopes.add(n);
+        }
+        // Our own hosts coming are not page changes; anything going may
+        // be the page taking our host away, so its card is read again.
+        if (r.removedNodes.length) pageChange = true;
+        if (pageChange) {
+          const card = cardAround(target);
+          if (card) scopes.add(card);
         }
       }
+      if (scopes.size === 0) return;
+      if (scopes.size > MAX_SCOPES) scan();
+      else report(findCards(doc, [...scopes]));
     });
     mo.observe(doc.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['href'] });
     scan();
     return {
       stop() {
         mo.disconnect();
-        if (timer) doc.defaultView.clearTimeout(timer);
       },
       rescan: scan,
     };
   }
 
-  tactful.reader = { findCards, readCard, pageLocale, watch, cardFor, segments };
+  tactful.reader = { findCards, readCard, pageLocale, watch, cardFor, segments, showsConnectionsList, mainRegion };
   if (typeof module === 'object' && module.exports) module.exports = tactful.reader;
 })(globalThis);

@@ -1,5 +1,6 @@
-// The popup: wires the connection status, the history timeline, the
-// contact view, the activity chart and import/export to the background
+// The popup: wires the connection status, what tactful found on the current
+// LinkedIn tab, the history timeline, the contact view, the activity chart
+// and import/export to the background
 // script, and redraws when the background pushes something.
 
 import { createClient } from './runtime.js';
@@ -8,13 +9,14 @@ import { createHistoryView } from './history-view.js';
 import { createContactView } from './contact-view.js';
 import { countByMonth, loadActivity, renderChart } from './activity-chart.js';
 import { createDataTransfer } from './data-transfer.js';
+import { createPageReport } from './page-report.js';
 import { el, errorText } from './format.js';
 
 /**
  * startPopup runs the popup in doc against chrome.runtime; tests pass a fake
  * runtime and a clock.
  */
-export function startPopup(doc = document, { runtime = globalThis.chrome?.runtime, now = () => new Date(), openOptions } = {}) {
+export function startPopup(doc = document, { runtime = globalThis.chrome?.runtime, tabs = globalThis.chrome?.tabs, now = () => new Date(), openOptions } = {}) {
   const client = createClient(runtime);
   const $ = (id) => doc.getElementById(id);
   const mainView = $('main-view');
@@ -46,6 +48,7 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
   });
 
   createDataTransfer($('data'), { request: client.request });
+  const pageReport = $('page-report') ? createPageReport($('page-report'), { tabs }) : null;
 
   async function drawChart() {
     const root = $('activity-chart');
@@ -119,10 +122,10 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
 
   const ready = (async () => {
     showState(await client.state());
-    await Promise.all([history.reload(), drawChart()]);
+    await Promise.all([history.reload(), drawChart(), pageReport?.ready]);
   })();
 
-  return { ready, history, contact, port, refreshAll, onPortMessage };
+  return { ready, history, contact, pageReport, port, refreshAll, onPortMessage };
 }
 
 if (globalThis.chrome?.runtime?.id && typeof document !== 'undefined') {

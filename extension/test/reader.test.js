@@ -96,7 +96,7 @@ test('the watcher reports cards loaded later, re-rendered and recycled', async (
       host.setAttribute('data-tactful', 'card');
       f.card.append(host);
     }
-  }, { delay: 10 });
+  });
   const tick = () => new Promise((r) => setTimeout(r, 40));
   t.after(() => {
     w.stop();
