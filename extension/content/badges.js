@@ -221,7 +221,9 @@ button.primary { background: #0a66c2; color: #fff; }
     const a = e.annotation ? JSON.parse(JSON.stringify(e.annotation)) : { slug, name: e.name, tags: [], note_count: 0, badges: [] };
     a.note_count = (a.note_count || 0) + 1;
     a.badges = (a.badges || []).filter((b) => b.kind !== 'note' && !(tags && b.kind === 'tag') && !(fallout && b.kind === 'cooldown'));
-    const fresh = [{ kind: 'note', label: a.note_count === 1 ? '1 note' : `${a.note_count} notes`, detail: 'Latest: ' + text }];
+    // The composer frame keeps the text from this script: until the daemon's
+    // annotation arrives the badge says only that there is a new note.
+    const fresh = [{ kind: 'note', label: a.note_count === 1 ? '1 note' : `${a.note_count} notes`, detail: text ? 'Latest: ' + text : 'Your new note.' }];
     if (fallout) fresh.push({ kind: 'cooldown', label: 'Cooling down', detail: 'You marked a disagreement: give it some time before deciding.' });
     if (tags) {
       a.tags = tags.slice();
