@@ -29,8 +29,8 @@ func TestBadges(t *testing.T) {
 				t.Errorf("%d card hosts for %d connection cards", got, want)
 			}
 
-			// The page's own button, clicked like a user.
-			p.clickCSS(fx.more)
+			// The page's own button, or its infinite scroll, used like a person.
+			p.loadMore()
 			waitFor(t, waitShort, "more cards", func() (bool, string) {
 				n := p.count(fx.card)
 				return n > want, fmt.Sprintf("%d cards", n)

@@ -2,7 +2,8 @@
 // real unpacked extension (extension/) against the real daemon, started in
 // process on 127.0.0.1 with a home in a temporary directory.
 //
-// The LinkedIn look-alike pages in ../shared/fixtures/linkedin are served at
+// The repository's LinkedIn-shaped pages, e2e/testdata/linkedin (written by
+// pages_test.go; see the README there), are served at
 // LinkedIn's real Connections address by answering the browser's own request
 // (the DevTools Fetch domain), so the extension's content_scripts matches
 // apply as they do on linkedin.com. Every other request a page makes is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -254,15 +255,20 @@ func (tb *tab) fill(css, value string) {
 	}
 }
 
-// fixture describes one LinkedIn look-alike page: how its cards, menu and
-// confirmation look. Selectors take the profile slug as it is in the href.
+// fixture describes one LinkedIn-shaped page: how its cards, menu and
+// confirmation look, so the tests can click through it as a person would.
+// Selectors take the profile slug as it is in the href. The extension finds
+// none of this by these selectors; they are the test's own hands.
 type fixture struct {
-	name string
-	file string
+	name  string // the shape, with its variant: "sdui?menu=dialog"
+	shape string // classic, sdui or 2025 (pages_test.go); "" for a ../shared page
+	path  string // a ../shared page's file; own pages are e2e/testdata/linkedin/<shape>.html
+	query string // the variant the page's script reads, e.g. "?lang=fr"
 	// card matches every connection card; cardOf one person's card.
 	card   string
 	cardOf func(slug string) string
-	// more is the page's own button that loads more cards.
+	// more is the page's own button that loads more cards; "" where the
+	// list loads more as it scrolls.
 	more string
 	// menuOf opens a card's menu; removeItem is "Remove connection" in it.
 	menuOf     func(slug string) string
@@ -270,22 +276,17 @@ type fixture struct {
 	// confirm and cancel are the confirmation's buttons; dismiss closes it
 	// another way (the modal's ✕), "" where Escape is the other way.
 	confirm, cancel, dismiss string
-	// dialog matches the open confirmation.
+	// dialog matches the open confirmation (the box a person reads, not a
+	// backdrop).
 	dialog string
-	// cardStart begins each card in the fixture's source (the cards loaded
-	// later are JSON-escaped, so it misses them); isCard tells a card in a
-	// DOM snapshot.
-	cardStart string
-	isCard    func(n *cdp.Node) bool
-	// body, when set, replaces the page's <body ...> tag: the SDUI page
-	// reads its behaviour (data-mode, data-rerender) from it.
-	body string
+	// isCard tells a card in a DOM snapshot.
+	isCard func(n *cdp.Node) bool
 }
 
-var fixtures = []fixture{
-	{
+var (
+	classicFixture = fixture{
 		name:   "classic",
-		file:   "connections-classic.html",
+		shape:  "classic",
 		card:   `li.mn-connection-card`,
 		cardOf: func(s string) string { return `li.mn-connection-card:has(a[href="/in/` + s + `/"])` },
 		more:   `button.scaffold-finite-scroll__load-button`,
@@ -295,20 +296,19 @@ var fixtures = []fixture{
 		removeItem: func(s string) string {
 			return `li.mn-connection-card:has(a[href="/in/` + s + `/"]) [data-control-name="remove_connection"]`
 		},
-		confirm:   `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--primary`,
-		cancel:    `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--secondary`,
-		dismiss:   `#artdeco-modal-outlet button.artdeco-modal__dismiss`,
-		dialog:    `#artdeco-modal-outlet [role="dialog"]`,
-		cardStart: `<li class="mn-connection-card`,
+		confirm: `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--primary`,
+		cancel:  `#artdeco-modal-outlet .artdeco-modal__actionbar .artdeco-button--secondary`,
+		dismiss: `#artdeco-modal-outlet button.artdeco-modal__dismiss`,
+		dialog:  `#artdeco-modal-outlet [role="dialog"]`,
 		isCard: func(n *cdp.Node) bool {
 			c, _ := attr(n, "class")
 			return n.LocalName == "li" && slices.Contains(strings.Fields(c), "mn-connection-card")
 		},
-	},
-	{
-		name: "sdui",
-		file: "connections-sdui.html",
-		card: `[componentkey^="ConnectionCard_"]`,
+	}
+	sduiFixture = fixture{
+		name:  "sdui",
+		shape: "sdui",
+		card:  `[componentkey^="ConnectionCard_"]`,
 		cardOf: func(s string) string {
 			return `[componentkey^="ConnectionCard_"]:has(a[href="https://www.linkedin.com/in/` + s + `/"])`
 		},
@@ -316,76 +316,106 @@ var fixtures = []fixture{
 		menuOf: func(s string) string {
 			return `[componentkey^="ConnectionCard_"]:has(a[href="https://www.linkedin.com/in/` + s + `/"]) button[data-view-name="connections-overflow-menu"]`
 		},
-		removeItem: func(string) string { return `[role="menu"] [role="menuitem"]` },
-		confirm:    `#remove-dialog [data-action="confirm"]`,
-		cancel:     `#remove-dialog [data-action="cancel"]`,
-		dialog:     `#remove-dialog[open]`,
-		cardStart:  `<div componentkey="ConnectionCard_`,
+		removeItem: func(string) string { return `[role="menuitem"]` },
+		confirm:    `dialog[open] button:last-of-type`,
+		cancel:     `dialog[open] button:first-of-type`,
+		dialog:     `dialog[open]`,
 		isCard: func(n *cdp.Node) bool {
 			k, _ := attr(n, "componentkey")
 			return isElement(n) && strings.HasPrefix(k, "ConnectionCard_")
 		},
-	},
+	}
+	fixture2025 = fixture{
+		name:  "2025",
+		shape: "2025",
+		card:  `[componentkey^="auto-component-"]`,
+		cardOf: func(s string) string {
+			return `[componentkey^="auto-component-"]:has(a[href="https://www.linkedin.com/in/` + s + `/"])`
+		},
+		menuOf: func(s string) string {
+			return `[componentkey^="auto-component-"]:has(a[href="https://www.linkedin.com/in/` + s + `/"]) button[aria-label="Show more actions"]`
+		},
+		// The popover is the last div of <body>; its item a div[role=button].
+		removeItem: func(string) string { return `body > div > [role="button"]` },
+		confirm:    `[data-view-name="connections-remove"]`,
+		cancel:     `[data-view-name="connections-remove-cancel"]`,
+		// The overlay is a plain div over the whole page; the box inside it
+		// is what a person reads.
+		dialog: `body > div > div:has([data-view-name="connections-remove"])`,
+		isCard: func(n *cdp.Node) bool {
+			k, _ := attr(n, "componentkey")
+			return isElement(n) && strings.HasPrefix(k, "auto-component-")
+		},
+	}
+)
+
+// fixtures are the repository's own pages, one per shape, as a person with
+// an English UI sees them.
+var fixtures = []fixture{classicFixture, sduiFixture, fixture2025}
+
+// variant is the same page with its script told to behave otherwise (see
+// e2e/testdata/linkedin/README.md).
+func (fx fixture) variant(query string) fixture {
+	fx.query = query
+	fx.name += query
+	return fx
 }
 
-// html reads the fixture page from the shared fixtures.
+// html reads the page.
 func (fx fixture) html(t testing.TB) []byte {
 	t.Helper()
-	p := filepath.Join(repoRoot(t), "..", "shared", "fixtures", "linkedin", fx.file)
+	p := fx.path
+	if p == "" {
+		p = filepath.Join(pagesDir(t), fx.shape+".html")
+	}
 	data, err := os.ReadFile(p)
 	if err != nil {
-		t.Fatalf("read the fixture: %v", err)
-	}
-	if fx.body != "" {
-		tag := regexp.MustCompile(`<body[^>]*>`)
-		if !tag.Match(data) {
-			t.Fatalf("%s has no <body> tag", fx.file)
-		}
-		data = tag.ReplaceAll(data, []byte(fx.body))
+		t.Fatalf("read the page: %v", err)
 	}
 	return data
 }
 
-// sourceCards splits the fixture's source into its initial cards.
-func (fx fixture) sourceCards(t testing.TB) []string {
+// people is who the page shows first, in order (own pages only).
+func (fx fixture) people(t testing.TB) []person {
 	t.Helper()
-	parts := strings.Split(string(fx.html(t)), fx.cardStart)
-	if len(parts) < 2 {
-		t.Fatalf("%s has no card starting with %s", fx.file, fx.cardStart)
+	if fx.shape == "" {
+		t.Fatalf("%s is not one of the repository's pages; its people are unknown", fx.name)
 	}
-	return parts[1:]
+	return people[:shapeNamed(fx.shape).initial]
 }
 
-var (
-	profileHref   = regexp.MustCompile(`href="(?:https://www\.linkedin\.com)?/in/([^/"]+)/"`)
-	connectedLine = regexp.MustCompile(`Connected [^<]+`)
-)
-
-// slugs lists the profile slugs (as in the hrefs) of the fixture's initial
+// slugs lists the profile slugs (as in the hrefs) of the page's initial
 // cards, in order.
 func (fx fixture) slugs(t testing.TB) []string {
 	t.Helper()
 	var out []string
-	for _, card := range fx.sourceCards(t) {
-		m := profileHref.FindStringSubmatch(card)
-		if m == nil {
-			t.Fatalf("%s: a card without a profile link", fx.file)
-		}
-		out = append(out, m[1])
+	for _, p := range fx.people(t) {
+		out = append(out, p.Path)
 	}
 	return out
 }
 
-// connectedText is the "Connected ..." text of slug's card in the fixture.
-func (fx fixture) connectedText(t testing.TB, slug string) string {
+// localized says whether the page's UI is in another language than English.
+func (fx fixture) localized() bool { return strings.Contains(fx.query, "lang=") }
+
+// daysOf is how long ago the page says slug was connected, counted today.
+func (fx fixture) daysOf(t testing.TB, slug string) int {
 	t.Helper()
-	for _, card := range fx.sourceCards(t) {
-		if m := profileHref.FindStringSubmatch(card); m != nil && m[1] == slug {
-			return strings.TrimSpace(connectedLine.FindString(card))
+	for _, p := range people {
+		if p.Path == slug {
+			if fx.localized() {
+				return p.days("") // every shape shows a date in another language
+			}
+			return p.days(fx.shape)
 		}
 	}
-	t.Fatalf("%s has no card for %s", fx.file, slug)
-	return ""
+	t.Fatalf("%s has no card for %s", fx.name, slug)
+	return 0
+}
+
+// connectedText describes slug's connection date for a test's messages.
+func (fx fixture) connectedText(t testing.TB, slug string) string {
+	return fmt.Sprintf("connected %d days ago", fx.daysOf(t, slug))
 }
 
 // connectedDays reads a card's "Connected ..." text as days before now:
@@ -405,13 +435,12 @@ func connectedDays(text string, now time.Time) (int, bool) {
 }
 
 // pickByAge returns the first initial card (preferring prefer) whose
-// connection is between lo and hi days old today, by the real clock.
+// connection is between lo and hi days old as the page shows it.
 func (fx fixture) pickByAge(t testing.TB, prefer string, lo, hi int) (slug string, ok bool) {
 	t.Helper()
-	now := time.Now()
 	fits := func(s string) bool {
-		d, ok := connectedDays(fx.connectedText(t, s), now)
-		return ok && d >= lo && d <= hi
+		d := fx.daysOf(t, s)
+		return d >= lo && d <= hi
 	}
 	if slices.Contains(fx.slugs(t), prefer) && fits(prefer) {
 		return prefer, true
@@ -437,7 +466,7 @@ func (b *browser) openConnections(t testing.TB, fx fixture) *connectionsPage {
 	tb.mu.Lock()
 	tb.fixture = fx.html(t)
 	tb.mu.Unlock()
-	tb.navigate(connectionsURL)
+	tb.navigate(connectionsURL + fx.query)
 	if n := tb.count(fx.card); n == 0 {
 		t.Fatalf("the %s fixture shows no card", fx.name)
 	}
@@ -482,4 +511,15 @@ func canonical(t testing.TB, raw string) string {
 		t.Fatalf("slug %q: %v", raw, err)
 	}
 	return s
+}
+
+// loadMore asks the page for more cards as a person would: its own button,
+// or the mouse wheel where the list loads as it scrolls.
+func (p *connectionsPage) loadMore() {
+	p.t.Helper()
+	if p.fx.more != "" {
+		p.clickCSS(p.fx.more)
+		return
+	}
+	p.wheel(0, 4000)
 }

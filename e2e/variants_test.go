@@ -8,21 +8,16 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 )
 
-// The SDUI fixture can behave like two more of LinkedIn's markups (see its
-// script): rows re-rendered as fresh nodes, and a virtualized list that
-// loads on scroll and drops rows far above the viewport.
-
-func sduiVariant(body string) fixture {
-	fx := fixtures[1]
-	fx.body = body
-	return fx
-}
+// The SDUI page can behave like two more of LinkedIn's markups (see
+// e2e/testdata/linkedin/README.md): rows re-rendered as fresh nodes
+// (?rerender=1), and a virtualized list that loads on scroll and drops rows
+// far above the viewport (?virtual=1).
 
 // TestBadgesOnRerenderedRows: the page replaces its first card with a fresh
 // node every 700 ms; the fresh node is badged again, and no card ever holds
 // two badge hosts.
 func TestBadgesOnRerenderedRows(t *testing.T) {
-	fx := sduiVariant(`<body data-mode="button" data-rerender="yes">`)
+	fx := sduiFixture.variant("?rerender=1")
 	e := newEnv(t)
 	p := e.b.openConnections(t, fx)
 	waitFor(t, waitShort, "the first badges", func() (bool, string) {
@@ -83,7 +78,7 @@ func TestBadgesOnRerenderedRows(t *testing.T) {
 // far above are dropped; every row in the DOM stays badged once, and the
 // daemon learns every connection the page showed.
 func TestBadgesOnVirtualizedList(t *testing.T) {
-	fx := sduiVariant(`<body data-mode="scroll" data-rerender="no">`)
+	fx := sduiFixture.variant("?virtual=1")
 	e := newEnv(t)
 	p := e.b.openConnections(t, fx)
 	p.waitBadgedOnce()

@@ -21,7 +21,9 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add(sharedSample(f))
+	if data, ok := sharedSample(f); ok {
+		f.Add(data)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res, err := Parse(bytes.NewReader(data))
 		if err != nil {

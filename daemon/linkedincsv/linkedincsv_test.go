@@ -14,9 +14,14 @@ import (
 	"github.com/tactful/tactful/protocol"
 )
 
-// sharedSample is LinkedIn's export sample the whole team tests against.
-// It lives next to the repository, in ../shared from the repository root.
-func sharedSample(t testing.TB) []byte {
+// samplePath is the project's own LinkedIn export sample: the format of
+// LinkedIn's "Connections" export (a Notes preamble, CRLF, quoted fields,
+// empty emails, one member without a URL).
+var samplePath = filepath.Join("testdata", "sample", "Connections.csv")
+
+// sharedSample is the export sample in ../shared beside the repository, an
+// extra check when it is there; ok is false when it is not.
+func sharedSample(t testing.TB) (data []byte, ok bool) {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -28,23 +33,40 @@ func sharedSample(t testing.TB) []byte {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("skipping: no go.mod above the package directory, so the shared fixtures cannot be found")
+			return nil, false
 		}
 		dir = parent
 	}
 	path := filepath.Join(dir, "..", "shared", "fixtures", "linkedin", "Connections.csv")
-	data, err := os.ReadFile(path)
+	data, err = os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("skipping: the shared LinkedIn sample %s is absent", path)
+		return nil, false
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data
+	return data, true
 }
 
-func TestParseSharedSample(t *testing.T) {
-	res, err := Parse(bytes.NewReader(sharedSample(t)))
+// TestParseSample reads the project's sample, and the shared one when it
+// is there: both hold 36 members, one of them without a profile URL.
+func TestParseSample(t *testing.T) {
+	own, err := os.ReadFile(samplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("own", func(t *testing.T) { checkSample(t, own) })
+	t.Run("shared", func(t *testing.T) {
+		data, ok := sharedSample(t)
+		if !ok {
+			t.Skip("skipping: no ../shared/fixtures/linkedin/Connections.csv beside the repository (an extra check)")
+		}
+		checkSample(t, data)
+	})
+}
+
+func checkSample(t *testing.T, data []byte) {
+	res, err := Parse(bytes.NewReader(data))
 	if err != nil {
 		t.Fatalf("Parse: %v", err)
 	}

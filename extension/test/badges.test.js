@@ -9,7 +9,7 @@ const { load, fixture, readJSON } = require('./helpers.js');
 const FILES = ['lib/slug.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
 const annotation = readJSON('protocol/testdata/replies/annotation.json').annotation;
 
-function setup(name = 'connections-sdui.html', reply) {
+function setup(name = 'sdui.html', reply) {
   const sent = [];
   const chrome = {
     runtime: {
@@ -25,7 +25,7 @@ function setup(name = 'connections-sdui.html', reply) {
 }
 
 test('every card gets one closed host with no personal data outside it', () => {
-  for (const name of ['connections-classic.html', 'connections-sdui.html']) {
+  for (const name of ['classic.html', 'sdui.html']) {
     const { doc, views, tactful } = setup(name);
     const hosts = doc.querySelectorAll('[data-tactful="card"]');
     assert.equal(hosts.length, views.length);

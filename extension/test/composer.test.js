@@ -109,7 +109,7 @@ function card() {
     },
   };
   const files = ['lib/slug.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
-  const env = load(fixture('connections-sdui.html'), { files, chrome });
+  const env = load(fixture('sdui.html'), { files, chrome });
   const { tactful, doc } = env;
   tactful.daemon.start();
   const views = tactful.reader.findCards(doc).map((c) => tactful.badges.attach(c.card, c.slug, tactful.reader.readCard(c.card, c.slug)));

@@ -1,12 +1,14 @@
-// Shared test helpers: load the fixtures and the content scripts into jsdom
-// the way the manifest lists them, so tests exercise the real files.
+// Shared test helpers: load the repository's LinkedIn-shaped pages
+// (e2e/testdata/linkedin: classic.html, sdui.html, 2025.html) and the
+// content scripts into jsdom the way the manifest lists them, so tests
+// exercise the real files.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const { JSDOM } = require('jsdom');
 
 const repo = path.resolve(__dirname, '..', '..');
-const fixtures = path.resolve(repo, '..', 'shared', 'fixtures', 'linkedin');
+const fixtures = path.join(repo, 'e2e', 'testdata', 'linkedin');
 const pageURL = 'https://www.linkedin.com/mynetwork/invite-connect/connections/';
 
 function readJSON(rel) {

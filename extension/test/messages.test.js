@@ -15,7 +15,7 @@ function keysWithin(got, want, what) {
 }
 
 test('contacts_seen from both fixtures: golden fields, canonical slugs, at most 500', async (t) => {
-  for (const name of ['connections-classic.html', 'connections-sdui.html']) {
+  for (const name of ['classic.html', 'sdui.html']) {
     const sent = [];
     const chrome = {
       runtime: {

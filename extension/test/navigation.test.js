@@ -21,7 +21,7 @@ async function until(check, what, ms = 5000) {
 }
 
 test('idle on other LinkedIn pages, active after in-app navigation to Connections, idle again after leaving', async () => {
-  const dom = new JSDOM(fixture('connections-sdui.html'), { url: 'https://www.linkedin.com/feed/', runScripts: 'outside-only', pretendToBeVisual: true });
+  const dom = new JSDOM(fixture('sdui.html'), { url: 'https://www.linkedin.com/feed/', runScripts: 'outside-only', pretendToBeVisual: true });
   const win = dom.window;
   const ports = [];
   const sent = [];

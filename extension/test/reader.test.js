@@ -25,7 +25,7 @@ function read(name) {
 }
 
 test('classic page: exactly the connection cards, each once', () => {
-  const { cards } = read('connections-classic.html');
+  const { cards } = read('classic.html');
   const slugs = plain(cards.map((c) => c.slug));
   assert.deepEqual(slugs, FIRST_PAGE.concat(CLASSIC_MORE));
   assert.equal(new Set(cards.map((c) => c.card)).size, cards.length);
@@ -34,7 +34,7 @@ test('classic page: exactly the connection cards, each once', () => {
 });
 
 test('server-driven page: one card per person although it links twice', () => {
-  const { cards } = read('connections-sdui.html');
+  const { cards } = read('sdui.html');
   assert.deepEqual(plain(cards.map((c) => c.slug)), FIRST_PAGE);
   for (const c of cards) {
     assert.match(c.card.getAttribute('componentkey'), /^ConnectionCard_/);
@@ -43,7 +43,7 @@ test('server-driven page: one card per person although it links twice', () => {
 });
 
 test('names, headlines and connected texts as shown, hidden text skipped', () => {
-  for (const name of ['connections-classic.html', 'connections-sdui.html']) {
+  for (const name of ['classic.html', 'sdui.html']) {
     const { rows } = read(name);
     const by = Object.fromEntries(rows.map((r) => [r.slug, r]));
     assert.equal(by['ada-lovelace-1815'].name, 'Ada Lovelace');
@@ -60,10 +60,10 @@ test('names, headlines and connected texts as shown, hidden text skipped', () =>
       assert.match(r.connected_text, /^Connected /, r.slug);
     }
   }
-  const classic = Object.fromEntries(read('connections-classic.html').rows.map((r) => [r.slug, r]));
+  const classic = Object.fromEntries(read('classic.html').rows.map((r) => [r.slug, r]));
   assert.equal(classic['ada-lovelace-1815'].connected_text, 'Connected 53 minutes ago');
   assert.equal(classic.linustorvalds.connected_text, 'Connected 9 years ago');
-  const sdui = Object.fromEntries(read('connections-sdui.html').rows.map((r) => [r.slug, r]));
+  const sdui = Object.fromEntries(read('sdui.html').rows.map((r) => [r.slug, r]));
   assert.equal(sdui['ada-lovelace-1815'].connected_text, 'Connected on November 26, 2026');
   assert.equal(sdui.linustorvalds.connected_text, 'Connected on January 2, 2017');
 });
@@ -85,7 +85,7 @@ test('visually hidden text is skipped by class, even without the known label', (
 });
 
 test('the watcher reports cards loaded later, re-rendered and recycled', async (t) => {
-  const { win, doc, tactful } = load(fixture('connections-sdui.html'), { files: READER, runScripts: 'dangerously' });
+  const { win, doc, tactful } = load(fixture('sdui.html'), { files: READER, runScripts: 'dangerously' });
   const batches = [];
   const w = tactful.reader.watch(doc, (found) => {
     batches.push(plain(found.map((f) => f.slug)));
@@ -131,7 +131,7 @@ test('the watcher reports cards loaded later, re-rendered and recycled', async (
 });
 
 test('a lone row that grew into a list is split into its cards', () => {
-  const { doc, tactful } = load(fixture('connections-sdui.html'), { files: READER });
+  const { doc, tactful } = load(fixture('sdui.html'), { files: READER });
   const column = doc.querySelector('[data-testid="lazy-column"]');
   const rows = [...column.children];
   for (const r of rows.slice(1)) r.remove();

@@ -30,20 +30,17 @@ import (
 
 // The tests in this file run the real binary, as a user would.
 
-// fixture returns LinkedIn's sample Connections.csv from ../shared next to
-// the repository.
+// fixture returns the project's LinkedIn export sample (Connections.csv).
 func fixture(t *testing.T) string {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+	p, err := filepath.Abs(filepath.Join("..", "..", "linkedincsv", "testdata", "sample", "Connections.csv"))
 	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
+		t.Fatal(err)
 	}
-	root := filepath.Dir(strings.TrimSpace(string(out)))
-	path := filepath.Join(root, "..", "shared", "fixtures", "linkedin", "Connections.csv")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("LinkedIn fixture not found next to the repository: %v", err)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("the LinkedIn export sample: %v", err)
 	}
-	return path
+	return p
 }
 
 // build compiles tactful into a temporary directory.

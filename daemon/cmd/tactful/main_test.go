@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -151,15 +150,15 @@ func TestImportFormat(t *testing.T) {
 	}
 }
 
+// fixturePath is the project's LinkedIn export sample.
 func fixturePath(t *testing.T) string {
 	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
+	p, err := filepath.Abs(filepath.Join("..", "..", "linkedincsv", "testdata", "sample", "Connections.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(filepath.Dir(strings.TrimSpace(string(out))), "..", "shared", "fixtures", "linkedin", "Connections.csv")
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("LinkedIn fixture not found: %v", err)
+		t.Fatalf("the LinkedIn export sample: %v", err)
 	}
 	return p
 }
