@@ -292,7 +292,7 @@ func TestTypedNoteUnseenByPage(t *testing.T) {
 
 // TestComposerKeys: Escape closes the composer unsaved and gives the focus
 // back to "Add note"; a fall-out and a reason tag chosen in the frame reach
-// the daemon with the note.
+// the daemon with the note; the page gets no handle on the frame's window.
 func TestComposerKeys(t *testing.T) {
 	fx := fixtures[0]
 	e := newEnv(t)
@@ -330,6 +330,15 @@ func TestComposerKeys(t *testing.T) {
 			strings.Contains(jsonString(c.Contact.Tags), "reputation") && c.Contact.FalloutAt != nil
 		return got, jsonString(c.Contact)
 	})
+
+	// A frame in a shadow tree is not among the page's window.frames: the
+	// page cannot reach the composer's window to message or navigate it.
+	before := eval[int](p.tab, `window.length`)
+	p.clickAddNote(noteSlug)
+	p.waitComposer(noteSlug).waitFieldFocused()
+	if after := eval[int](p.tab, `window.length`); after != before {
+		t.Errorf("opening the composer made window.length %d (was %d): the page can reach its frame", after, before)
+	}
 }
 
 // TestContentScriptWorldGetsNoSecrets: code running in the content scripts'

@@ -51,13 +51,18 @@
     frame.setAttribute('data-role', 'composer');
     frame.title = who ? `Note about ${who}` : 'Note';
     // Set through the CSSOM: no inline style the page's CSP could refuse.
-    Object.assign(frame.style, { display: 'block', boxSizing: 'border-box', width: '100%', maxWidth: '32em', height: FIRST_HEIGHT + 'px', border: '0', marginTop: '6px', colorScheme: 'light' });
+    // Hidden until our page reports from inside it (see below).
+    Object.assign(frame.style, { display: 'block', boxSizing: 'border-box', width: '100%', maxWidth: '32em', height: FIRST_HEIGHT + 'px', border: '0', marginTop: '6px', colorScheme: 'light', visibility: 'hidden' });
+    // The page embeds this frame, so it may navigate it (window.frames[i]
+    // .location) to a look-alike of its own. Our page loads once: a second
+    // load is someone else's document, and the frame goes.
+    let loads = 0;
     frame.addEventListener('load', () => {
-      if (view.composer && view.composer.frame === frame) frame.focus();
+      if (++loads > 1 && view.composer && view.composer.frame === frame) close(view, { focus: false });
     });
     frame.src = url.href;
     view.root.append(frame);
-    view.composer = { frame, id };
+    view.composer = { frame, id, ready: false };
     frames.set(id, view);
     view.add.setAttribute('aria-expanded', 'true');
   }
@@ -86,8 +91,20 @@
     if (m.kind === 'composer') {
       const view = frames.get(m.frame);
       if (!view || view.slug !== slugs.slugOrNull(m.slug)) return;
-      if (m.event === 'close') close(view);
-      else if (m.event === 'size' && Number(m.height) > 0) view.composer.frame.style.height = Math.min(2000, Number(m.height)) + 'px';
+      if (m.event === 'close') {
+        close(view);
+      } else if (m.event === 'size' && Number(m.height) > 0) {
+        const c = view.composer;
+        c.frame.style.height = Math.min(2000, Number(m.height)) + 'px';
+        // Only our page can send this (the background refuses "composer"
+        // from anything but an extension page): the frame holds the
+        // composer, so show it and give it the focus.
+        if (!c.ready) {
+          c.ready = true;
+          c.frame.style.visibility = 'visible';
+          c.frame.focus();
+        }
+      }
     } else if (m.kind === 'note_queued') {
       const slug = slugs.slugOrNull(m.slug);
       if (!slug) return;

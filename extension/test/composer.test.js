@@ -144,8 +144,10 @@ test('card: the background’s reports close, fit and redraw, for this frame onl
   v.add.click();
   const f = v.root.querySelector('iframe');
   const frame = new URL(f.src).searchParams.get('frame');
+  assert.equal(f.style.visibility, 'hidden', 'hidden until our page reports from inside');
   push({ kind: 'composer', slug: 'ada-lovelace-1815', frame, event: 'size', height: 230 });
   assert.equal(f.style.height, '230px');
+  assert.equal(f.style.visibility, 'visible');
   push({ kind: 'composer', slug: 'ada-lovelace-1815', frame: 'someone-else', event: 'close' });
   assert.equal(v.root.querySelectorAll('iframe').length, 1, 'another frame’s close is not ours');
 
@@ -172,4 +174,16 @@ test('card: a note refused after queueing undoes the new badges', () => {
   assert.equal(v.root.querySelectorAll('[data-role="badge"][data-kind="note"]').length, 1);
   push({ kind: 'note_answer', slug: 'grace-hopper-1906', note_id: 'n-2', error: { type: 'error', code: 'conflict', message: 'No.' } });
   assert.equal(v.root.querySelectorAll('[data-role="badge"][data-kind="note"]').length, 0);
+});
+
+test('card: a composer frame the page navigates away is removed', () => {
+  const { view, win } = card();
+  const v = view('ada-lovelace-1815');
+  v.add.click();
+  const f = v.root.querySelector('iframe');
+  f.dispatchEvent(new win.Event('load')); // our page
+  assert.equal(v.root.querySelectorAll('iframe').length, 1);
+  f.dispatchEvent(new win.Event('load')); // someone else's document
+  assert.equal(v.root.querySelectorAll('iframe').length, 0);
+  assert.equal(v.add.getAttribute('aria-expanded'), 'false');
 });
