@@ -94,9 +94,9 @@ function toTab(tabId, message) {
   }
 }
 
-// deliverNow queues nothing: it sends the queue and waits a little for the
-// daemon's answer about entry; past that the note stays queued and pages
-// hear {kind:"delivered"} later.
+// deliverNow sends the queue, entry already in it, and waits a little for
+// the daemon's answer about entry; past that the note stays queued and
+// pages hear {kind:"delivered"} later.
 async function deliverNow(entry) {
   if (!connection.connected) {
     connection.connect().catch(() => {});
