@@ -269,3 +269,17 @@ test('a pairing code left in storage.local moves to IndexedDB at startup', async
   assert.equal(b.indexedDB.dbs.get('tactful-secrets').get('secrets').get('pairingCode'), 'NEW-CODE');
   assert.ok(!('pairingCode' in b.area.data));
 });
+
+test('Firefox: an extension page on moz-extension:// is ours, a page pretending to be is not', async () => {
+  const b = boot();
+  b.port();
+  await tick();
+  await daemonAnswers(b.sockets, () => ({ type: 'pong' }))();
+  const firefoxPopup = { id: 'self', url: 'moz-extension://4b0c7a2e-uuid/popup/popup.html' };
+  assert.equal((await b.send({ kind: 'request', request: { type: 'status' } }, firefoxPopup)).type, 'pong');
+  // A content script's URL is the page's, whatever the path says.
+  const lookalike = { id: 'self', url: 'https://www.linkedin.com/chrome-extension://self/popup/popup.html', tab: { id: 7 } };
+  assert.equal((await b.send({ kind: 'request', request: { type: 'status' } }, lookalike)).code, 'forbidden');
+  const noURL = { id: 'self', tab: { id: 7 } };
+  assert.equal((await b.send({ kind: 'request', request: { type: 'export' } }, noURL)).code, 'forbidden');
+});
