@@ -9,7 +9,7 @@ SOAKCYCLES ?= 50
 # The version tactful reports (welcome, status, the popup): the commit it was built from.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build run test fuzz-short test-go test-extension lint-extension deps fuzz bench soak screenshots clean
+.PHONY: all build run test fuzz-short test-go test-extension test-firefox lint-extension deps fuzz bench soak screenshots clean
 
 all: build
 
@@ -20,8 +20,9 @@ build:
 run: build
 	./$(BIN) serve
 
-## test: every test: Go (unit, server, CLI, browser end-to-end), a short fuzz, the extension's unit tests and lint
-test: deps test-go fuzz-short test-extension lint-extension
+## test: every test: Go (unit, server, CLI, Chromium end-to-end), a short fuzz, the extension's unit tests,
+## the Firefox end-to-end test and lint
+test: deps test-go fuzz-short test-extension test-firefox lint-extension
 
 test-go:
 	$(GO) vet ./...
@@ -42,10 +43,14 @@ fuzz:
 test-extension:
 	cd extension && npm test
 
+# Headless Firefox ESR with the real extension and daemon (e2e/firefox).
+test-firefox:
+	node --test e2e/firefox/
+
 lint-extension:
 	cd extension && npm run lint
 
-## deps: what the tests need beyond Go: the extension's npm packages and Debian's chromium
+## deps: what the tests need beyond Go: the extension's npm packages, Debian's chromium and firefox-esr
 deps:
 	@scripts/deps.sh
 

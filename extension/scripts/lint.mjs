@@ -24,9 +24,6 @@ const expectedWarnings = new Map([
   // One manifest for both browsers: Chromium uses service_worker, Firefox
   // the background.scripts next to it (STYLE.md 13).
   ['BACKGROUND_SERVICE_WORKER_IGNORED', 'Firefox uses background.scripts from the same manifest'],
-  // data_collection_permissions is read by Firefox 140+ and ignored before.
-  ['KEY_FIREFOX_UNSUPPORTED_BY_MIN_VERSION', 'older Firefox ignores the key'],
-  ['KEY_FIREFOX_ANDROID_UNSUPPORTED_BY_MIN_VERSION', 'older Firefox ignores the key'],
 ]);
 
 const flags = new Set(process.argv.slice(2));
