@@ -150,10 +150,18 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
         const text = `Met at the COBOL meetup, in Firefox (${shape.name})`;
         await clickElement(page, `${who.note}'s Add note button`, (hosts, slug) =>
           hostOf(hosts, slug)?.root.querySelector('[data-role="add-note"]'), { kind: 'card', args: [who.note] });
-        await clickElement(page, `${who.note}'s note field`, (hosts, slug) => {
-          const composer = hostOf(hosts, slug)?.root.querySelector('[data-role="composer"]');
-          return composer && !composer.hidden ? composer.querySelector('textarea, input[type="text"], [contenteditable]') : null;
-        }, { kind: 'card', args: [who.note] });
+        // The composer is the extension's own page in a frame in the card
+        // (SECURITY.md, "Typing a note"): it shows once loaded, with the
+        // focus in its note field, so the keys go there without a click.
+        await waitFor(`${who.note}'s composer frame, shown and focused`, async (note) => {
+          const r = await inPage(page, 'card', (hosts, slug) => {
+            const root = hostOf(hosts, slug)?.root;
+            const frame = root?.querySelector('iframe[data-role="composer"]');
+            return frame ? { visible: frame.style.visibility !== 'hidden', focused: root.activeElement === frame, title: frame.title } : null;
+          }, who.note);
+          note(JSON.stringify(r));
+          return r && r.visible && r.focused ? r : null;
+        });
         await typeText(page, text);
         await press(page, 'Enter');
         await waitFor('the daemon to hold the note', (note) => {

@@ -283,3 +283,15 @@ test('Firefox: an extension page on moz-extension:// is ours, a page pretending 
   const noURL = { id: 'self', tab: { id: 7 } };
   assert.equal((await b.send({ kind: 'request', request: { type: 'export' } }, noURL)).code, 'forbidden');
 });
+
+test('Firefox loads the same lib/ files as Chromium, in the same order', () => {
+  // Chromium's worker loads lib/ with importScripts; Firefox's event page
+  // gets background.scripts from the manifest. A file missing from either
+  // leaves one browser's background dead.
+  const source = fs.readFileSync(path.join(__dirname, '..', 'background.js'), 'utf8');
+  const call = source.match(/importScripts\(([^)]*)\)/);
+  assert.ok(call, 'background.js has no importScripts');
+  const imported = [...call[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.background.scripts, [...imported, 'background.js']);
+});
