@@ -11,7 +11,8 @@ import (
 // What the extension draws on the Connections page (docs/architecture.md,
 // "Contracts inside the extension"): one element data-tactful="card" per
 // connection card with a closed shadow root holding data-role="badge"
-// (data-kind), "add-note", "composer" and "pending"; the removal reminder in
+// (data-kind), "add-note", "pending" and, while open, the composer's
+// <iframe data-role="composer"> (composer_test.go); the removal reminder in
 // data-tactful="reminder".
 
 // cards lists the page's connection cards in a snapshot.
@@ -138,24 +139,18 @@ func (p *connectionsPage) noteBadge(tr *domTree, slug string) string {
 	return ""
 }
 
-// addNote clicks slug's "Add note" button, waits for the composer, types
-// text into it and presses Enter: real mouse and key events throughout.
+// addNote clicks slug's "Add note" button, waits for the composer frame
+// and its focused note field, types text and presses Enter: real mouse and
+// key events throughout, with no click inside the frame (the field must
+// have the focus already).
 func (p *connectionsPage) addNote(slug, text string) {
 	p.t.Helper()
 	p.clickAddNote(slug)
-	field := p.waitComposerField(slug)
-	p.click(field)
+	f := p.waitComposer(slug)
+	f.waitFieldFocused()
 	p.typeText(text)
 	p.pressEnter()
-	waitFor(p.t, waitShort, slug+"'s composer to close after Enter", func() (bool, string) {
-		tr := p.snapshot()
-		for _, c := range p.inCard(tr, slug, "composer") {
-			if shown(tr, c) {
-				return false, "still open: " + clip(textOf(c), 200)
-			}
-		}
-		return true, ""
-	})
+	p.waitComposerClosed(slug, "after Enter")
 }
 
 // clickAddNote clicks slug's "Add note" button.
@@ -171,34 +166,6 @@ func (p *connectionsPage) clickAddNote(slug string) {
 		p.t.Errorf(`%s: the add-note button is named %q (aria-label %q), want "Add note"`, slug, textOf(btn), name)
 	}
 	p.click(btn)
-}
-
-// waitComposerField waits for slug's composer and returns its text field.
-func (p *connectionsPage) waitComposerField(slug string) *cdp.Node {
-	p.t.Helper()
-	var field *cdp.Node
-	waitFor(p.t, waitShort, slug+"'s note composer", func() (bool, string) {
-		tr := p.snapshot()
-		for _, c := range p.inCard(tr, slug, "composer") {
-			if !shown(tr, c) {
-				continue
-			}
-			fs := find(c, func(n *cdp.Node) bool {
-				if !isElement(n) {
-					return false
-				}
-				ce, _ := attr(n, "contenteditable")
-				return n.LocalName == "textarea" || (n.LocalName == "input" && !is(n, "type", "hidden") && !is(n, "type", "checkbox")) || ce == "true" || ce == ""
-			})
-			if len(fs) > 0 {
-				field = fs[0]
-				return true, ""
-			}
-			return false, "a composer without a text field"
-		}
-		return false, "no composer shown"
-	})
-	return field
 }
 
 // openRemoval opens slug's card menu and clicks "Remove connection", as a

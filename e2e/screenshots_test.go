@@ -86,8 +86,7 @@ func TestScreenshots(t *testing.T) {
 
 	// The composer, open on a card, with a note half typed.
 	p.clickAddNote("ada-lovelace-1815")
-	field := p.waitComposerField("ada-lovelace-1815")
-	p.click(field)
+	p.waitComposer("ada-lovelace-1815").waitFieldFocused()
 	p.typeText("Wants an intro to the Analytical Engine team")
 	eval[bool](p.tab, `(window.scrollTo(0, 0), true)`)
 	shoot(t, p.tab, union(0, p.rectOf(fx.cardOf("ada-lovelace-1815"), 1)), "composer.png")

@@ -147,12 +147,36 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
 
       test('a note typed into the card\'s composer reaches the daemon and the badge', async () => {
         const text = `Met at the COBOL meetup, in Firefox (${shape.name})`;
+        // What LinkedIn's scripts could hear: capture-phase listeners on
+        // window and document, in the page's own world, for every key,
+        // input and composition event (SECURITY.md, "Typing a note").
+        await inPage(page, null, () => {
+          const log = (window.__tactfulKeyLog = []);
+          for (const target of [window, document]) {
+            for (const type of ['keydown', 'keypress', 'keyup', 'beforeinput', 'input', 'change', 'compositionstart', 'compositionupdate', 'compositionend']) {
+              target.addEventListener(type, (ev) => log.push(`${type} ${ev.key ?? ev.data ?? ''}`), true);
+            }
+          }
+          document.activeElement?.blur();
+          return true;
+        });
+        // They work: a key typed on the page itself is heard.
+        await press(page, 'KeyQ');
+        assert.ok((await inPage(page, null, () => window.__tactfulKeyLog.splice(0))).includes('keydown q'), 'the listeners hear nothing at all');
         await clickElement(page, `${who.note}'s Add note button`, (hosts, slug) =>
           hostOf(hosts, slug)?.root.querySelector('[data-role="add-note"]'), { kind: 'card', args: [who.note] });
-        await clickElement(page, `${who.note}'s note field`, (hosts, slug) => {
-          const composer = hostOf(hosts, slug)?.root.querySelector('[data-role="composer"]');
-          return composer && !composer.hidden ? composer.querySelector('textarea, input[type="text"], [contenteditable]') : null;
-        }, { kind: 'card', args: [who.note] });
+        // The composer is the extension's own page in a frame in the card
+        // (SECURITY.md, "Typing a note"): it shows once loaded, with the
+        // focus in its note field, so the keys go there without a click.
+        await waitFor(`${who.note}'s composer frame, shown and focused`, async (note) => {
+          const r = await inPage(page, 'card', (hosts, slug) => {
+            const root = hostOf(hosts, slug)?.root;
+            const frame = root?.querySelector('iframe[data-role="composer"]');
+            return frame ? { visible: frame.style.visibility !== 'hidden', focused: root.activeElement === frame, title: frame.title } : null;
+          }, who.note);
+          note(JSON.stringify(r));
+          return r && r.visible && r.focused ? r : null;
+        });
         await typeText(page, text);
         await press(page, 'Enter');
         await waitFor('the daemon to hold the note', (note) => {
@@ -160,6 +184,8 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
           note(JSON.stringify(c?.notes ?? 'no such contact'));
           return c?.notes.some((n) => n.text === text);
         });
+        const heard = await inPage(page, null, () => window.__tactfulKeyLog);
+        assert.deepEqual(heard, [], 'the page\'s listeners heard the note being typed');
         // After a reload the badge comes from the daemon.
         await navigate(page, page.url());
         await waitFor(`${who.note}'s note badge`, async (note) => {

@@ -11,7 +11,7 @@
   if (!tactful || tactful.started) return;
   tactful.started = true;
   const doc = root.document;
-  const { reader, badges, daemon, composer } = tactful;
+  const { reader, badges, daemon } = tactful;
   const report = tactful.pageReport || null;
   const MAX_BATCH = 500; // protocol.MaxBatch
 
@@ -110,7 +110,6 @@
     } else if (m.kind === 'dropped') {
       badges.setPending(tactful.slug.slugOrNull(m.slug) || m.slug, m.note_id, false);
     } else if (m.kind === 'state' && m.state) {
-      if (Array.isArray(m.state.tags)) composer.setVocabulary(m.state.tags);
       const was = connected;
       connected = Boolean(m.state.connected);
       if (connected && !was) {

@@ -1,192 +1,130 @@
-// The note composer, drawn inside a card's closed shadow root under its
-// badges: a note, reason tags from the daemon's vocabulary, "We had a
-// disagreement" (which starts a cool-down), Save. Enter saves, Shift+Enter
-// starts a new line, Escape closes. Saving goes through the background
-// script, which keeps the note until the daemon has it: the card shows a
-// "pending" chip at once, and the daemon's new badges when it answers.
+// The note composer's place on the card: "Add note" opens an <iframe> of the
+// extension's own page composer/composer.html inside the card's closed
+// shadow root, under its badges. The text is typed in that frame, which is
+// not LinkedIn's document: its key, input and composition events never reach
+// the page's listeners, and it sends the note to the background itself. This
+// script never sees the text; it hears from the background (over the page's
+// Port) what to draw: note_queued (close the frame, draw the new note at
+// once), note_answer (the daemon's annotation, or "pending" while the
+// daemon is away), and composer (close or fit the frame).
+//
+// Chromium serves the page through web_accessible_resources with
+// use_dynamic_url, so runtime.getURL gives a per-session id that no static
+// probe knows; Firefox's moz-extension id is per install (SECURITY.md).
 (function (root) {
   'use strict';
 
   const tactful = (root.tactful = root.tactful || {});
-  // protocol.DefaultTags, until the daemon's welcome says otherwise.
-  const DEFAULT_TAGS = ['inactive', 'interests-drifted', 'reputation', 'unprofessional', 're-evaluating', 'keep'];
-  let vocabulary = DEFAULT_TAGS.slice();
-  let seq = 0;
+  const frames = new Map(); // frame token → view
+  const FIRST_HEIGHT = 190; // until the frame says how tall it is
 
-  function setVocabulary(tags) {
-    if (Array.isArray(tags) && tags.length) vocabulary = [...new Set(tags.filter((t) => typeof t === 'string' && t))];
+  function runtime() {
+    const c = root.chrome || root.browser;
+    return c && c.runtime && c.runtime.id ? c.runtime : null;
   }
 
-  function build(view) {
-    const doc = view.host.ownerDocument;
-    const id = 'tactful-c' + ++seq;
-    const form = doc.createElement('form');
-    form.className = 'composer';
-    form.setAttribute('data-role', 'composer');
-    form.noValidate = true;
-    const who = tactful.badges.name(view.slug);
-    form.setAttribute('aria-label', who ? `Note about ${who}` : 'Note');
-    form.hidden = true;
-
-    const label = doc.createElement('label');
-    label.htmlFor = id + '-text';
-    label.textContent = 'Note';
-    const text = doc.createElement('textarea');
-    text.id = id + '-text';
-    text.setAttribute('data-role', 'note-text');
-    text.maxLength = 10000;
-    text.rows = 3;
-
-    const tags = doc.createElement('fieldset');
-    tags.setAttribute('data-role', 'tags');
-    const legend = doc.createElement('legend');
-    legend.textContent = 'Reasons';
-    tags.append(legend);
-
-    const falloutLabel = doc.createElement('label');
-    falloutLabel.className = 'choice';
-    const fallout = doc.createElement('input');
-    fallout.type = 'checkbox';
-    fallout.setAttribute('data-role', 'fallout');
-    falloutLabel.append(fallout, doc.createTextNode('We had a disagreement'));
-
-    const actions = doc.createElement('div');
-    actions.className = 'actions';
-    const save = doc.createElement('button');
-    save.type = 'submit';
-    save.className = 'primary';
-    save.setAttribute('data-role', 'save');
-    save.textContent = 'Save';
-    const cancel = doc.createElement('button');
-    cancel.type = 'button';
-    cancel.setAttribute('data-role', 'cancel');
-    cancel.textContent = 'Cancel';
-    const error = doc.createElement('span');
-    error.className = 'error';
-    error.setAttribute('data-role', 'error');
-    error.setAttribute('role', 'alert');
-    actions.append(save, cancel, error);
-
-    form.append(label, text, tags, falloutLabel, actions);
-    view.root.append(form);
-    const c = { form, text, tags, fallout, save, error };
-    view.composer = c;
-
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      submit(view);
-    });
-    cancel.addEventListener('click', () => close(view));
-    form.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Escape') {
-        ev.preventDefault();
-        close(view);
-      } else if (ev.key === 'Enter' && !ev.shiftKey && ev.target === text && !ev.isComposing) {
-        ev.preventDefault();
-        submit(view);
-      }
-    });
-    return c;
-  }
-
-  // Redraw the tag checkboxes: the vocabulary plus the contact's own tags,
-  // checked when the contact has them (the user's unsaved choices kept).
-  function drawTags(view, keepChoices) {
-    const c = view.composer;
-    const doc = view.host.ownerDocument;
-    const chosen = new Set();
-    if (keepChoices) for (const box of c.tags.querySelectorAll('input')) if (box.checked) chosen.add(box.value);
-    const a = tactful.badges.annotation(view.slug);
-    const has = new Set(a && Array.isArray(a.tags) ? a.tags : []);
-    const all = [...new Set([...vocabulary, ...has])];
-    const legend = c.tags.querySelector('legend');
-    const boxes = all.map((t) => {
-      const l = doc.createElement('label');
-      l.className = 'choice';
-      const box = doc.createElement('input');
-      box.type = 'checkbox';
-      box.value = t;
-      box.setAttribute('data-role', 'tag');
-      box.checked = keepChoices ? chosen.has(t) : has.has(t);
-      l.append(box, doc.createTextNode(t));
-      return l;
-    });
-    c.tags.replaceChildren(legend, ...boxes);
+  function token() {
+    const c = root.crypto;
+    if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
 
   function open(view) {
-    const c = view.composer || build(view);
-    c.error.textContent = '';
-    drawTags(view, false);
-    c.form.hidden = false;
+    if (view.composer) {
+      view.composer.frame.focus();
+      return;
+    }
+    const rt = runtime();
+    if (!rt) return; // the extension was updated or removed: nothing to frame
+    const doc = view.host.ownerDocument;
+    const id = token();
+    const a = tactful.badges.annotation(view.slug);
+    const who = tactful.badges.name(view.slug);
+    const url = new URL(rt.getURL('composer/composer.html'));
+    url.searchParams.set('slug', view.slug);
+    if (who) url.searchParams.set('name', who);
+    url.searchParams.set('tags', JSON.stringify(a && Array.isArray(a.tags) ? a.tags : []));
+    url.searchParams.set('frame', id);
+
+    const frame = doc.createElement('iframe');
+    frame.setAttribute('data-role', 'composer');
+    frame.title = who ? `Note about ${who}` : 'Note';
+    // Set through the CSSOM: no inline style the page's CSP could refuse.
+    // Hidden until our page reports from inside it (see below).
+    Object.assign(frame.style, { display: 'block', boxSizing: 'border-box', width: '100%', maxWidth: '32em', height: FIRST_HEIGHT + 'px', border: '0', marginTop: '6px', colorScheme: 'light', visibility: 'hidden' });
+    // The page embeds this frame, so it may navigate it (window.frames[i]
+    // .location) to a look-alike of its own. Our page loads once: a second
+    // load is someone else's document, and the frame goes.
+    let loads = 0;
+    frame.addEventListener('load', () => {
+      if (++loads > 1 && view.composer && view.composer.frame === frame) close(view, { focus: false });
+    });
+    frame.src = url.href;
+    view.root.append(frame);
+    view.composer = { frame, id, ready: false };
+    frames.set(id, view);
     view.add.setAttribute('aria-expanded', 'true');
-    c.text.focus();
   }
 
-  function close(view) {
+  function close(view, { focus = true } = {}) {
     const c = view.composer;
     if (!c) return;
-    c.form.hidden = true;
+    frames.delete(c.id);
+    c.frame.remove();
+    view.composer = null;
     view.add.setAttribute('aria-expanded', 'false');
-    view.add.focus();
+    if (focus) view.add.focus();
   }
 
   function toggle(view) {
-    if (view.composer && !view.composer.form.hidden) close(view);
+    if (view.composer) close(view);
     else open(view);
   }
 
-  function refresh(view) {
-    if (view.composer && !view.composer.form.hidden) drawTags(view, true);
+  // A frame keeps the tags it was opened with; the badges redraw around it.
+  function refresh() {}
+
+  function hear(m) {
+    if (!m || typeof m !== 'object') return;
+    const { badges, slug: slugs } = tactful;
+    if (m.kind === 'composer') {
+      const view = frames.get(m.frame);
+      if (!view || view.slug !== slugs.slugOrNull(m.slug)) return;
+      if (m.event === 'close') {
+        close(view);
+      } else if (m.event === 'size' && Number(m.height) > 0) {
+        const c = view.composer;
+        c.frame.style.height = Math.min(2000, Number(m.height)) + 'px';
+        // Only our page can send this (the background refuses "composer"
+        // from anything but an extension page): the frame holds the
+        // composer, so show it and give it the focus.
+        if (!c.ready) {
+          c.ready = true;
+          c.frame.style.visibility = 'visible';
+          c.frame.focus();
+        }
+      }
+    } else if (m.kind === 'note_queued') {
+      // The background has the note: until the daemon's annotation comes the
+      // card says only that a note is on its way (badges.js draws no label
+      // of its own; the text stays in the frame and the background).
+      const slug = slugs.slugOrNull(m.slug);
+      if (!slug) return;
+      badges.setPending(slug, m.note_id, true, 'sending');
+      const view = frames.get(m.frame);
+      if (view) close(view);
+    } else if (m.kind === 'note_answer') {
+      const slug = slugs.slugOrNull(m.slug);
+      if (!slug) return;
+      if (m.pending) {
+        badges.setPending(slug, m.note_id, true, 'queued');
+        return;
+      }
+      badges.setPending(slug, m.note_id, false);
+      if (m.annotation) badges.setAnnotation(m.annotation);
+    }
   }
+  if (tactful.daemon) tactful.daemon.onMessage(hear);
 
-  async function submit(view) {
-    const c = view.composer;
-    const text = c.text.value.trim();
-    if (!text) {
-      c.error.textContent = 'Write a note first.';
-      c.text.focus();
-      return;
-    }
-    if ([...text].length > 10000) {
-      c.error.textContent = 'A note has at most 10,000 characters.';
-      return;
-    }
-    const a = tactful.badges.annotation(view.slug);
-    const before = new Set(a && Array.isArray(a.tags) ? a.tags : []);
-    const chosen = [...c.tags.querySelectorAll('input[data-role="tag"]')].filter((b) => b.checked).map((b) => b.value);
-    const tagsChanged = chosen.length !== before.size || chosen.some((t) => !before.has(t));
-    const note = { slug: view.slug, text };
-    if (tagsChanged) note.tags = chosen;
-    if (c.fallout.checked) note.fallout = true;
-
-    c.save.disabled = true;
-    c.error.textContent = '';
-    // Until the daemon answers, the card says "Saving note…" beside the
-    // badges it has; the badges change only when the daemon's annotation
-    // comes (badges.js draws nothing of its own).
-    const local = 'local-' + ++seq;
-    tactful.badges.setPending(view.slug, local, true, 'sending');
-    c.text.value = '';
-    c.fallout.checked = false;
-    close(view);
-    const reply = await tactful.daemon.addNote(note);
-    c.save.disabled = false;
-    if (reply && reply.pending) {
-      tactful.badges.setPending(view.slug, reply.note_id, true, 'queued');
-    } else if (reply && reply.type === 'note_saved') {
-      if (reply.annotation) tactful.badges.setAnnotation(reply.annotation);
-    } else {
-      // Refused before it was queued (too long, bad slug): say so and give
-      // the text back.
-      tactful.badges.setPending(view.slug, local, false);
-      open(view);
-      c.text.value = text;
-      c.error.textContent = (reply && reply.message) || 'The note could not be saved.';
-      return;
-    }
-    tactful.badges.setPending(view.slug, local, false);
-  }
-
-  tactful.composer = { open, close, toggle, refresh, setVocabulary, vocabulary: () => vocabulary.slice() };
+  tactful.composer = { open, close, toggle, refresh, hear };
 })(globalThis);

@@ -64,12 +64,16 @@
 
   /**
    * createConnection. deps: WebSocket, local and session (storage areas),
+   * pairingCode ({get, set}: lib/pairing-code.js, never storage.local),
    * setTimeout/clearTimeout/setInterval/clearInterval, random, version,
    * onPush(message), onState(state), onWelcome(welcome).
    */
   function createConnection(deps) {
     const WS = deps.WebSocket;
     const local = deps.local;
+    // The pairing code is kept apart from storage.local (lib/pairing-code.js).
+    const codes = deps.pairingCode;
+    if (!codes || typeof codes.get !== 'function' || typeof codes.set !== 'function') throw new Error('createConnection needs a pairingCode store');
     const session = deps.session;
     const T = {
       setTimeout: deps.setTimeout || ((f, ms) => setTimeout(f, ms)),
@@ -102,8 +106,14 @@
     const nextID = () => idPrefix + ++seq;
 
     async function settings() {
-      const got = (await local.get(['address', 'pairingCode', 'paired'])) || {};
-      return { address: got.address || DEFAULT_ADDRESS, pairingCode: got.pairingCode || '', paired: got.paired };
+      const got = (await local.get(['address', 'paired'])) || {};
+      let pairingCode = '';
+      try {
+        pairingCode = await codes.get();
+      } catch (err) {
+        lastError = `tactful cannot read its pairing code: ${err?.message || err}`;
+      }
+      return { address: got.address || DEFAULT_ADDRESS, pairingCode, paired: got.paired };
     }
 
     async function publish() {
@@ -371,7 +381,12 @@
       const pairingCode = String(code ?? '').trim();
       if (pairingCode === '') return { ok: false, message: 'Enter the pairing code that "tactful pair" shows.' };
       close();
-      await local.set({ address: parsed.address, pairingCode, paired: null });
+      try {
+        await codes.set(pairingCode);
+      } catch (err) {
+        return { ok: false, code: 'extension', message: `tactful could not store the pairing code: ${err?.message || err}` };
+      }
+      await local.set({ address: parsed.address, paired: null });
       stopped = null;
       attempt = 0;
       lastError = '';

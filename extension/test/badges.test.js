@@ -1,7 +1,7 @@
 'use strict';
 // Badges: one host per card, a closed shadow root, text only (an
 // HTML-looking name stays text), nothing personal in the light DOM, updates
-// in place; and the composer inside the same shadow root.
+// in place. The composer's frame is test/composer.test.js.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { load, fixture, readJSON } = require('./helpers.js');
@@ -92,67 +92,6 @@ test('a card dropped and re-added gets its badge back, never two', () => {
   const v2 = tactful.badges.attach(fresh, 'ada-lovelace-1815');
   assert.equal(doc.querySelectorAll('[data-tactful="card"]').length, 10);
   assert.equal(v2.root.querySelectorAll('[data-role="badge"]').length, 4);
-});
-
-test('composer: label, vocabulary, Enter saves, Shift+Enter does not, Escape closes', async () => {
-  const { tactful, view, sent, win } = setup();
-  tactful.badges.setAnnotation(annotation);
-  const v = view('ada-lovelace-1815');
-  v.add.click();
-  const form = v.root.querySelector('[data-role="composer"]');
-  assert.equal(form.hidden, false);
-  const text = form.querySelector('textarea');
-  assert.equal(form.querySelector(`label[for="${text.id}"]`).textContent, 'Note');
-  const tags = [...form.querySelectorAll('[data-role="tag"]')];
-  assert.deepEqual(tags.map((t) => t.value), ['inactive', 'interests-drifted', 'reputation', 'unprofessional', 're-evaluating', 'keep']);
-  assert.deepEqual(tags.filter((t) => t.checked).map((t) => t.value), ['inactive'], 'the contact’s tags start checked');
-  assert.ok(form.textContent.includes('We had a disagreement'));
-
-  text.value = 'line one';
-  text.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true }));
-  assert.equal(sent.length, 0, 'Shift+Enter is a new line');
-  tags[2].checked = true;
-  form.querySelector('[data-role="fallout"]').checked = true;
-  text.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-  await new Promise((r) => setTimeout(r, 0));
-  assert.equal(sent.length, 1);
-  assert.equal(sent[0].kind, 'note_add');
-  assert.equal(sent[0].slug, 'ada-lovelace-1815');
-  assert.equal(sent[0].text, 'line one');
-  assert.deepEqual([...sent[0].tags], ['inactive', 'reputation']);
-  assert.equal(sent[0].fallout, true);
-  assert.equal(form.hidden, true, 'closed after saving');
-  // Only the daemon's words: the badges stay as the daemon last drew them
-  // (no stand-in "2 notes" or "reputation"), and the pending chip says the
-  // note waits for the daemon.
-  const labels = [...v.root.querySelectorAll('[data-role="badge"]')].map((b) => b.textContent);
-  assert.deepEqual(labels, annotation.badges.map((b) => b.label));
-  const pending = v.root.querySelector('[data-role="pending"]');
-  assert.equal(pending.hidden, false);
-  assert.match(pending.textContent, /will sync when tactful is running/);
-  // Delivered: the marker goes.
-  tactful.badges.setPending('ada-lovelace-1815', 'n-1', false);
-  assert.equal(pending.hidden, true);
-
-  v.add.click();
-  assert.equal(form.hidden, false);
-  text.dispatchEvent(new win.KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
-  assert.equal(form.hidden, true);
-});
-
-test('composer: a note the background refuses comes back with the reason', async () => {
-  const { tactful, view } = setup('classic.html', () => ({ type: 'error', code: 'note_too_large', message: 'Too long.' }));
-  const v = view('grace-hopper-1906');
-  v.add.click();
-  const form = v.root.querySelector('[data-role="composer"]');
-  form.querySelector('textarea').value = 'hello';
-  form.querySelector('[data-role="save"]').click();
-  await new Promise((r) => setTimeout(r, 0));
-  assert.equal(form.hidden, false);
-  assert.equal(form.querySelector('textarea').value, 'hello');
-  assert.equal(form.querySelector('[data-role="error"]').textContent, 'Too long.');
-  assert.equal(v.root.querySelector('[data-role="pending"]').hidden, true, 'no pending chip for a refused note');
-  assert.equal(v.root.querySelectorAll('[data-role="badge"][data-kind="note"]').length, 0, 'no badge was made up');
 });
 
 test('a card kept out of the document while an update came shows it when back', () => {

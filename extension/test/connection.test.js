@@ -5,27 +5,30 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { readJSON } = require('./helpers.js');
-const { FakeArea, fakeSockets, fakeTimers, flush } = require('./fakes.js');
+const { FakeArea, memoryCodes, fakeSockets, fakeTimers, flush } = require('./fakes.js');
 const { createConnection, parseAddress, backoffDelay } = require('../lib/connection.js');
 
 const welcome = readJSON('protocol/testdata/replies/welcome.json');
 
-function setup(local = { pairingCode: 'K3M9Q-7TZ2A-HX4PB-W6NDC' }) {
+function setup(local = {}, code = 'K3M9Q-7TZ2A-HX4PB-W6NDC') {
   const { FakeWebSocket, sockets } = fakeSockets();
   const timers = fakeTimers();
   const pushes = [];
   const states = [];
+  const codes = memoryCodes(code);
+  const area = new FakeArea(local);
   const c = createConnection({
     WebSocket: FakeWebSocket,
-    local: new FakeArea(local),
+    local: area,
     session: new FakeArea(),
+    pairingCode: codes,
     ...timers,
     random: () => 0.5,
     version: '0.1.0',
     onPush: (m) => pushes.push(m),
     onState: (s) => states.push(s),
   });
-  return { c, sockets, timers, pushes, states };
+  return { c, sockets, timers, pushes, states, area, codes };
 }
 
 async function welcomed(env) {
@@ -140,7 +143,7 @@ test('backoff stays between half and all of a capped exponential delay', () => {
 });
 
 test('pair checks the address is loopback and the code works', async () => {
-  const env = setup({});
+  const env = setup({}, '');
   assert.equal((await env.c.pair('example.com:47291', 'abc')).ok, false);
   assert.equal((await env.c.state()).paired, false, 'no code yet');
   const p = env.c.pair('ws://localhost:5000/ws', ' NEW-CODE ');
@@ -155,6 +158,8 @@ test('pair checks the address is loopback and the code works', async () => {
   assert.equal(r.ok, true, r.message);
   assert.equal(r.daemonVersion, '0.1.0');
   assert.equal((await env.c.state()).address, 'localhost:5000');
+  assert.equal(env.codes.code, 'NEW-CODE', 'the code went to the pairing-code store');
+  assert.ok(!('pairingCode' in env.area.data), 'storage.local, which content scripts read, holds no code');
 });
 
 test('parseAddress accepts loopback forms only', () => {

@@ -17,6 +17,88 @@ class FakeArea {
     this.writes++;
     for (const [k, v] of Object.entries(obj)) this.data[k] = JSON.parse(JSON.stringify(v));
   }
+  async remove(keys) {
+    this.writes++;
+    for (const k of Array.isArray(keys) ? keys : [keys]) delete this.data[k];
+  }
+}
+
+/**
+ * fakeIndexedDB is the little of IndexedDB that lib/pairing-code.js uses:
+ * open with an upgrade, one transaction per get or put, oncomplete. Its
+ * databases are in .dbs (name → Map per object store), so a test can look.
+ */
+function fakeIndexedDB() {
+  const dbs = new Map();
+  const later = (f) => queueMicrotask(f);
+  function request(run) {
+    const req = {};
+    later(() => {
+      try {
+        req.result = run();
+        req.onsuccess && req.onsuccess();
+      } catch (err) {
+        req.error = err;
+        req.onerror && req.onerror();
+      }
+    });
+    return req;
+  }
+  function database(stores) {
+    return {
+      createObjectStore: (name) => stores.set(name, new Map()),
+      transaction(name, mode) {
+        const tx = {};
+        let pending = 0;
+        const store = stores.get(name);
+        if (!store) throw new Error('NotFoundError: no object store ' + name);
+        const settle = () => {
+          if (--pending === 0) later(() => tx.oncomplete && tx.oncomplete());
+        };
+        tx.objectStore = () => ({
+          get: (key) => request(() => store.get(key)),
+          put(value, key) {
+            if (mode !== 'readwrite') throw new Error('ReadOnlyError');
+            pending++;
+            later(() => {
+              store.set(key, JSON.parse(JSON.stringify(value)));
+              settle();
+            });
+            return {};
+          },
+        });
+        return tx;
+      },
+    };
+  }
+  return {
+    dbs,
+    open(name) {
+      const req = {};
+      later(() => {
+        let stores = dbs.get(name);
+        const fresh = !stores;
+        if (fresh) dbs.set(name, (stores = new Map()));
+        req.result = database(stores);
+        if (fresh && req.onupgradeneeded) req.onupgradeneeded();
+        req.onsuccess && req.onsuccess();
+      });
+      return req;
+    },
+  };
+}
+
+/** memoryCodes is a pairing-code store in memory (lib/pairing-code.js's interface). */
+function memoryCodes(code = '') {
+  return {
+    code,
+    async get() {
+      return this.code;
+    },
+    async set(c) {
+      this.code = String(c);
+    },
+  };
 }
 
 /**
@@ -86,4 +168,4 @@ function fakeTimers() {
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
-module.exports = { FakeArea, fakeSockets, fakeTimers, flush };
+module.exports = { FakeArea, fakeIndexedDB, memoryCodes, fakeSockets, fakeTimers, flush };
