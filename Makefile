@@ -9,7 +9,7 @@ SOAKCYCLES ?= 50
 # The version tactful reports (welcome, status, the popup): the commit it was built from.
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build run test fuzz-short test-go test-extension test-firefox lint-extension deps fuzz bench soak screenshots clean
+.PHONY: all build run test fuzz-short test-go test-extension test-firefox lint-extension deps fuzz bench soak screenshots dist clean
 
 all: build
 
@@ -66,5 +66,12 @@ soak:
 screenshots: deps
 	TACTFUL_SCREENSHOTS=1 $(GO) test -count=1 -run TestScreenshots -v ./e2e/
 
+## dist: release packages in dist/: the daemon for linux, darwin, windows x amd64, arm64,
+## the extension zips for the Chrome Web Store and addons.mozilla.org, SHA256SUMS.
+## The same commit gives the same bytes (scripts/dist says how; its test checks it).
+dist:
+	rm -rf dist
+	$(GO) run ./scripts/dist -out dist -version $(VERSION)
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -105,22 +105,6 @@ func DefaultAddr() string {
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(protocol.DefaultPort))
 }
 
-// DefaultHome is $TACTFUL_HOME, else $XDG_DATA_HOME/tactful, else
-// ~/.local/share/tactful. It is "" when none of them can be found.
-func DefaultHome() string {
-	if h := os.Getenv("TACTFUL_HOME"); h != "" {
-		return h
-	}
-	if x := os.Getenv("XDG_DATA_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "tactful")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil || home == "" {
-		return ""
-	}
-	return filepath.Join(home, ".local", "share", "tactful")
-}
-
 // DBPath returns the database file of home.
 func DBPath(home string) string { return filepath.Join(home, DBFileName) }
 

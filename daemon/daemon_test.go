@@ -263,21 +263,7 @@ func TestCloseStopsListening(t *testing.T) {
 	}
 }
 
-func TestDefaultHome(t *testing.T) {
-	t.Setenv("TACTFUL_HOME", "/x/tactful-home")
-	t.Setenv("XDG_DATA_HOME", "/x/data")
-	if got := daemon.DefaultHome(); got != "/x/tactful-home" {
-		t.Errorf("with TACTFUL_HOME: %q", got)
-	}
-	t.Setenv("TACTFUL_HOME", "")
-	if got := daemon.DefaultHome(); got != "/x/data/tactful" {
-		t.Errorf("with XDG_DATA_HOME: %q", got)
-	}
-	t.Setenv("XDG_DATA_HOME", "")
-	t.Setenv("HOME", "/x/me")
-	if got := daemon.DefaultHome(); got != "/x/me/.local/share/tactful" {
-		t.Errorf("with HOME only: %q", got)
-	}
+func TestDefaultAddr(t *testing.T) {
 	if got := daemon.DefaultAddr(); got != "127.0.0.1:47291" {
 		t.Errorf("DefaultAddr = %q", got)
 	}

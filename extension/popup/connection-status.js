@@ -1,16 +1,45 @@
 // The connection line at the top of the popup: connected, not running (and
-// what to run), or not paired (and the pairing form), plus notes that wait
-// to be sent.
+// what to run on this platform), or not paired (and the pairing form), plus
+// notes that wait to be sent.
 
-import { el, plural, startCommand } from './format.js';
+import { el, plural } from './format.js';
 import { createPairingForm, defaultAddress } from './pairing-form.js';
+
+// Where to type the command and what keeps the daemon running, by
+// chrome.runtime.getPlatformInfo's os; "tactful service install" picks the
+// same service manager (daemon/service).
+const platformAdvice = {
+  mac: { shell: 'In Terminal, run', keeper: 'to have macOS start it at every login' },
+  win: { shell: 'In PowerShell, run', keeper: 'to have Windows start it at every logon' },
+  linux: { shell: 'In a terminal, run', keeper: 'to have systemd start it at every login' },
+  cros: { shell: 'In the Linux terminal, run', keeper: 'to have systemd start it at every login' },
+};
+
+/**
+ * startAdvice is the paragraph saying what to run on platform (an os of
+ * chrome.runtime.getPlatformInfo, or undefined before it is known):
+ * tactful serve once, or tactful service install for good.
+ */
+export function startAdvice(doc, platform) {
+  const advice = platformAdvice[platform] ?? { shell: 'Run', keeper: 'to start it at every login' };
+  const p = el(doc, 'p', { class: 'hint', 'data-role': 'start-advice', 'data-platform': platform || 'unknown' });
+  p.append(
+    `${advice.shell} `,
+    el(doc, 'code', { 'data-role': 'command' }, 'tactful serve'),
+    ' once, or ',
+    el(doc, 'code', { 'data-role': 'command' }, 'tactful service install'),
+    ` ${advice.keeper}.`,
+  );
+  return p;
+}
 
 /**
  * renderConnectionStatus redraws root from the background's state
- * {connected, paired, address, pending, lastError}.
+ * {connected, paired, address, pending, lastError}; platform is the os of
+ * chrome.runtime.getPlatformInfo, for the advice on starting the daemon.
  * @returns {"connected"|"offline"|"unpaired"} what it showed
  */
-export function renderConnectionStatus(root, state, { pair, onPaired } = {}) {
+export function renderConnectionStatus(root, state, { pair, onPaired, platform } = {}) {
   const doc = root.ownerDocument;
   const address = state?.address || defaultAddress;
   root.replaceChildren();
@@ -22,12 +51,12 @@ export function renderConnectionStatus(root, state, { pair, onPaired } = {}) {
       el(doc, 'p', { class: 'status-line', 'data-role': 'connection', 'data-state': shown }, 'Not paired with the tactful daemon yet.'),
     );
     if (pair) createPairingForm(root, { pair, address, onPaired, idPrefix: 'popup-pairing' });
-    root.append(commandHint(doc, 'The daemon must be running:', startCommand, '(or tactful serve).'));
+    root.append(el(doc, 'p', { class: 'hint' }, 'The daemon must be running.'), startAdvice(doc, platform));
   } else if (!state?.connected) {
     shown = 'offline';
     root.append(
       el(doc, 'p', { class: 'status-line', 'data-role': 'connection', 'data-state': shown }, `No tactful daemon answers on ${address}.`),
-      commandHint(doc, 'Start the daemon:', startCommand, '— or tactful serve if it is installed.'),
+      startAdvice(doc, platform),
     );
   } else {
     shown = 'connected';
@@ -43,10 +72,4 @@ export function renderConnectionStatus(root, state, { pair, onPaired } = {}) {
   }
   root.dataset.state = shown;
   return shown;
-}
-
-function commandHint(doc, before, command, after) {
-  const p = el(doc, 'p', { class: 'hint' });
-  p.append(`${before} `, el(doc, 'code', { 'data-role': 'command' }, command), ` ${after}`);
-  return p;
 }

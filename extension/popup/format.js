@@ -40,13 +40,13 @@ export function statusLabel(status) {
   return statusLabels[status] ?? (status ? String(status) : 'None');
 }
 
-export const startCommand = 'go run ./daemon/cmd/tactful serve';
+export const startCommand = 'tactful serve';
 
 /** errorText is the sentence to show for an error reply. */
 export function errorText(reply) {
   switch (reply?.code) {
     case 'offline':
-      return `The tactful daemon is not running. Start it: ${startCommand} (or tactful serve).`;
+      return `The tactful daemon is not running. Start it: ${startCommand} (or tactful service install to keep it running).`;
     case 'unpaired':
       return 'The extension is not paired yet. Run tactful pair and paste the code it prints.';
     default:

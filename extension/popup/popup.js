@@ -3,7 +3,7 @@
 // script, and redraws when the background pushes something.
 
 import { createClient } from './runtime.js';
-import { renderConnectionStatus } from './connection-status.js';
+import { renderConnectionStatus, startAdvice } from './connection-status.js';
 import { createHistoryView } from './history-view.js';
 import { createContactView } from './contact-view.js';
 import { countByMonth, loadActivity, renderChart } from './activity-chart.js';
@@ -60,12 +60,24 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
     renderChart(root, countByMonth(events, at), { complete });
   }
 
+  // The advice on starting the daemon names the person's platform.
+  let platform;
+  Promise.resolve()
+    .then(() => runtime?.getPlatformInfo?.())
+    .then((info) => {
+      platform = info?.os;
+      // Redraw only the advice: a pairing code being typed stays.
+      $('connection')?.querySelector('[data-role="start-advice"]')?.replaceWith(startAdvice(doc, platform));
+    })
+    .catch(() => {});
+
   function showState(state) {
     const was = lastState;
     lastState = state;
     renderConnectionStatus($('connection'), state, {
       pair: client.pair,
       onPaired: () => refreshAll(),
+      platform,
     });
     return was;
   }

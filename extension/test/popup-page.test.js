@@ -37,8 +37,8 @@ test('daemon unreachable: the popup says exactly what to run', async () => {
     { history_get: { type: 'error', code: 'offline', message: 'offline' } });
   await p.ready;
   const status = doc.getElementById('connection').textContent;
-  assert.match(status, /Start the daemon: go run \.\/daemon\/cmd\/tactful serve/);
-  assert.match(status, /tactful serve/);
+  assert.match(status, /No tactful daemon answers on 127\.0\.0\.1:47291\./);
+  assert.match(status, /Run tactful serve once, or tactful service install to start it at every login\./);
   assert.equal(doc.querySelector('[data-role="pending"]').textContent, '2 notes waiting to sync');
   assert.match(doc.querySelector('[data-role="last-error"]').textContent, /dial failed/);
   assert.equal(doc.querySelector('[data-role="pairing-form"]'), null);

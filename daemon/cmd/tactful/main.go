@@ -11,18 +11,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 
 	"github.com/tactful/tactful/daemon"
+	"github.com/tactful/tactful/daemon/service"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version string
 
 func main() {
 	// The first SIGINT or SIGTERM cancels ctx: serve shuts down gracefully,
@@ -58,6 +56,11 @@ type Main struct {
 	Version string
 	// OnServe, when set, is called once serve's daemon listens.
 	OnServe func(*daemon.Daemon)
+	// ServiceManager, Executable and ServiceWait let tests run `tactful
+	// service` against a temporary folder and a fake service manager.
+	ServiceManager func() (*service.Manager, error)
+	Executable     func() (string, error)
+	ServiceWait    time.Duration
 }
 
 // NewMain returns a Main wired to the process's standard streams.
@@ -69,16 +72,6 @@ func NewMain() *Main {
 		Getenv:  os.Getenv,
 		Version: buildVersion(),
 	}
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // UsageError is a mistake in the command line: wrong flag, missing argument.
@@ -125,7 +118,7 @@ type runFunc func(m *Main, ctx context.Context, env *env) error
 func commands() []*command {
 	return []*command{
 		serveCommand(), pairCommand(), statusCommand(), importCommand(), exportCommand(),
-		backupCommand(), restoreCommand(), historyCommand(), versionCommand(),
+		backupCommand(), restoreCommand(), historyCommand(), serviceCommand(), versionCommand(),
 	}
 }
 
@@ -196,7 +189,8 @@ Without a command, tactful serves. Flags come after the command. Every
 command takes:
 
   --home DIR          where the data lives (env TACTFUL_HOME; default
-                      $XDG_DATA_HOME/tactful, i.e. ~/.local/share/tactful)
+                      ~/.local/share/tactful on Linux, ~/Library/Application
+                      Support/tactful on macOS, %%LOCALAPPDATA%%\tactful on Windows)
   --addr HOST:PORT    the daemon's loopback address (env TACTFUL_ADDR; default %s)
   --log-format FORMAT auto, console or json (auto: console on a terminal)
   --log-level LEVEL   debug, info, warn or error (info for serve, warn otherwise)
@@ -304,7 +298,9 @@ func (m *Main) runCommand(ctx context.Context, c *command, args []string) error 
 	if e.Log, err = m.logger(e.LogFormat, e.LogLevel); err != nil {
 		return err
 	}
-	if c.name != "serve" && !addrGiven(fs, m.Getenv) {
+	// serve and service say where a daemon shall listen; the others look
+	// for the one that does.
+	if c.name != "serve" && c.name != "service" && !addrGiven(fs, m.Getenv) {
 		e.Addr = recordedAddr(ctx, e)
 	}
 	return run(m, ctx, e)

@@ -74,6 +74,9 @@ func (m *Main) serve(ctx context.Context, e *env, o serveOptions) error {
 	}
 	e.Log.Info().Str("addr", d.Addr()).Str("home", d.Home()).Str("db", d.DBPath()).
 		Str("version", m.Version).Int("protocol", protocol.Version).Msg("tactful is listening")
+	if note := daemon.DefaultHomeNote(); note != "" && e.Home == daemon.DefaultHome() {
+		e.Log.Info().Str("home", d.Home()).Msg(note)
+	}
 	m.printWelcome(d)
 	if m.OnServe != nil {
 		m.OnServe(d)
