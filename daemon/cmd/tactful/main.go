@@ -306,7 +306,9 @@ func (m *Main) runCommand(ctx context.Context, c *command, args []string) error 
 	if e.Log, err = m.logger(e.LogFormat, e.LogLevel); err != nil {
 		return err
 	}
-	if c.name != "serve" && !addrGiven(fs, m.Getenv) {
+	// serve and service say where a daemon shall listen; the others look
+	// for the one that does.
+	if c.name != "serve" && c.name != "service" && !addrGiven(fs, m.Getenv) {
 		e.Addr = recordedAddr(ctx, e)
 	}
 	return run(m, ctx, e)
