@@ -58,7 +58,7 @@ func Constants() JSConstants {
 		Codes:  Codes,
 		CloseCodes: map[string]int{
 			"helloTimeout": CloseHelloTimeout, "badPairingCode": CloseBadPairingCode, "unsupportedVersion": CloseUnsupportedVersion,
-			"pairingRotated": ClosePairingRotated, "idle": CloseIdle, "rateLimited": CloseRateLimited,
+			"pairingRotated": ClosePairingRotated, "idle": CloseIdle, "helloExpected": CloseHelloExpected, "rateLimited": CloseRateLimited,
 		},
 		Statuses:    append([]Status{StatusNone}, Statuses...),
 		Outcomes:    []Outcome{OutcomeRemoved, OutcomeKept, OutcomeUnfollowed},

@@ -13,9 +13,10 @@
 (function (root) {
   'use strict';
 
-  // protocol.DefaultTags, until the daemon's welcome says otherwise.
-  const DEFAULT_TAGS = ['inactive', 'interests-drifted', 'reputation', 'unprofessional', 're-evaluating', 'keep'];
-  const MAX_NOTE_CHARS = 10000; // protocol.MaxNoteChars
+  // lib/protocol.js (generated from Go) is loaded before this file.
+  const protocol = root.tactful.protocol;
+  const DEFAULT_TAGS = protocol.defaultTags; // until the daemon's welcome says otherwise
+  const MAX_NOTE_CHARS = protocol.limits.maxNoteChars;
 
   const doc = root.document;
   const ext = root.browser && root.browser.runtime ? root.browser : root.chrome;
@@ -38,6 +39,7 @@
   const save = doc.querySelector('[data-role="save"]');
   const error = doc.querySelector('[data-role="error"]');
   const cancel = doc.querySelector('[data-role="cancel"]');
+  text.maxLength = MAX_NOTE_CHARS;
 
   const title = name ? `Note about ${name}` : 'Note';
   doc.title = title;
@@ -85,7 +87,7 @@
       return;
     }
     if ([...note].length > MAX_NOTE_CHARS) {
-      error.textContent = 'A note has at most 10,000 characters.';
+      error.textContent = `A note has at most ${MAX_NOTE_CHARS.toLocaleString('en-US')} characters.`;
       return;
     }
     const before = new Set(has);

@@ -1,8 +1,9 @@
 // Wires the page features together: the reader finds cards, each gets its
 // badge host at once (drawn complete when the page already holds the
 // person's annotation), the people the daemon has not annotated yet go to it
-// in one request per frame (contacts_seen, at most 500 at a time), and the
-// annotations, pushes and delivered notes that come back redraw their cards.
+// in one request per frame (contacts_seen, at most protocol.limits.maxBatch
+// at a time), and the annotations, pushes and delivered notes that come back
+// redraw their cards.
 // The page report (page-report.js) counts what was found and drawn.
 (function (root) {
   'use strict';
@@ -13,7 +14,7 @@
   const doc = root.document;
   const { reader, badges, daemon } = tactful;
   const report = tactful.pageReport || null;
-  const MAX_BATCH = 500; // protocol.MaxBatch
+  const MAX_BATCH = tactful.protocol.limits.maxBatch;
 
   const seen = new Map(); // slug → the SeenContact last read from the page
   const unsent = new Set(); // slugs the daemon has not annotated yet
@@ -23,7 +24,7 @@
   // until the background says the daemon is connected again.
   let held = false;
 
-  // send asks the daemon about every unsent person, at most 500 a request.
+  // send asks the daemon about every unsent person, at most MAX_BATCH a request.
   // It does not wait for the requests still out: a row that scrolls in
   // while one is on its way goes at once, and the background script and
   // the daemon pipeline them.

@@ -13,6 +13,8 @@
 
   const tactful = (root.tactful = root.tactful || {});
   const { slugFromHref } = tactful.slug;
+  // Names, headlines and "Connected on" texts: the daemon refuses longer.
+  const MAX_TEXT_CHARS = tactful.protocol.limits.maxNameChars;
 
   // Landmarks whose profile links are never connection cards.
   const OUTSIDE = 'nav, header, footer, aside, [role="navigation"], [role="banner"], [role="complementary"], [role="contentinfo"], [role="menu"], dialog, [role="dialog"]';
@@ -249,7 +251,7 @@
     return n;
   }
 
-  function clip(s, n = 500) {
+  function clip(s, n = MAX_TEXT_CHARS) {
     const chars = [...s];
     return chars.length > n ? chars.slice(0, n).join('') : s;
   }

@@ -9,22 +9,27 @@
 // reconnects with exponential backoff and jitter while someone needs it. The
 // close codes 4002 (wrong pairing code) and 4004 (code rotated) mean
 // "unpaired": it stops retrying until the user pairs again; 4003 (protocol
-// version) stops it too, with the daemon's reason.
+// version) and 4006 (the daemon could not read our hello) stop it too, with
+// the daemon's reason. The codes come from lib/protocol.js.
 (function (root) {
   'use strict';
 
-  const PROTOCOL = 1;
-  const DEFAULT_ADDRESS = '127.0.0.1:47291';
-  const KEEPALIVE_MS = 20000;
+  // The protocol's constants (lib/protocol.js, generated from Go): loaded
+  // before this file by the manifest and background.js, required by tests.
+  const protocol = typeof module === 'object' && module.exports ? require('./protocol.js') : root.tactful.protocol;
+  const PROTOCOL = protocol.version;
+  const DEFAULT_ADDRESS = protocol.defaultAddress;
+  const DEFAULT_PORT = String(protocol.defaultPort);
+  const KEEPALIVE_MS = protocol.keepaliveIntervalMs;
   const REQUEST_TIMEOUT_MS = 15000;
   const SLOW_REQUEST_MS = 120000; // imports and exports of large networks
   const SLOW_TYPES = new Set(['import_connections', 'import_json', 'export']);
-  const HELLO_TIMEOUT_MS = 8000;
+  const HELLO_TIMEOUT_MS = 8000; // for the welcome; not protocol.helloTimeoutMs, the daemon's wait for hello
   const BACKOFF_BASE_MS = 1000;
   const BACKOFF_MAX_MS = 15000; // loopback: a refused connect costs nothing
   const LINGER_MS = 30000;
 
-  const CLOSE = { helloTimeout: 4001, badPairingCode: 4002, unsupportedVersion: 4003, pairingRotated: 4004, rateLimited: 4008 };
+  const CLOSE = protocol.closeCodes;
 
   /**
    * parseAddress accepts "127.0.0.1:47291", "localhost:47291", "[::1]:47291"
@@ -45,9 +50,9 @@
     if (!(host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1')) {
       throw new Error('tactful only talks to a daemon on this machine: use 127.0.0.1, localhost or [::1].');
     }
-    const port = u.port || '47291';
+    const port = u.port || DEFAULT_PORT;
     const hostPart = host === '::1' ? '[::1]' : host;
-    return { address: `${hostPart}:${port}`, url: `ws://${hostPart}:${port}/ws` };
+    return { address: `${hostPart}:${port}`, url: `ws://${hostPart}:${port}${protocol.path}` };
   }
 
   /** backoffDelay is the wait before reconnect attempt n (0-based), with jitter. */
@@ -90,7 +95,7 @@
     let ws = null;
     let ready = false;
     let connecting = null; // {promise, resolve, reject}
-    let stopped = null; // {code, message} after 4002/4003/4004, until pair()
+    let stopped = null; // {code, message} after 4002/4003/4004/4006, until pair()
     let attempt = 0;
     let lastAttempt = 0;
     let retryTimer = null;
@@ -170,12 +175,15 @@
       }, delay);
     }
 
-    function closeReason(ev) {
+    function closeReason(ev, refusal) {
       const code = ev?.code;
       const reason = (ev?.reason || '').trim();
       if (code === CLOSE.badPairingCode) return { stop: 'unpaired', message: reason || 'The daemon did not accept the pairing code. Run "tactful pair" and enter the code it shows.' };
       if (code === CLOSE.pairingRotated) return { stop: 'unpaired', message: reason || 'The pairing code was replaced. Run "tactful pair" and enter the new code.' };
       if (code === CLOSE.unsupportedVersion) return { stop: 'version', message: reason || 'The daemon speaks another protocol version. Update tactful.' };
+      // Our hello is the same on every attempt: if the daemon could not read
+      // it, trying again cannot help until one side is updated.
+      if (code === CLOSE.helloExpected) return { stop: 'version', message: refusal || reason || 'The daemon could not read the extension\'s hello. Update tactful.' };
       if (code === CLOSE.helloTimeout) return { message: reason || 'The daemon closed the connection before hello.' };
       if (code === CLOSE.rateLimited) return { message: reason || 'The daemon closed the connection: too many messages.' };
       return { message: reason || 'The tactful daemon is not running or not reachable.' };
@@ -220,6 +228,7 @@
       ws = sock;
       const helloID = nextID();
       let helloTimer = null;
+      let refusal = ''; // the daemon's error for our hello, clearer than its close reason
       sock.onopen = () => {
         if (ws !== sock) return;
         const hello = { type: 'hello', id: helloID, protocol: PROTOCOL, client: 'tactful-extension', client_version: deps.version || '0.1.0', pairing_code: st.pairingCode };
@@ -253,7 +262,8 @@
             publish();
             onWelcome(msg);
           } else {
-            lastError = msg.message || 'The daemon refused hello.';
+            refusal = typeof msg.message === 'string' ? msg.message.slice(0, 500) : '';
+            lastError = refusal || 'The daemon refused hello.';
             finishConnecting(false, { code: msg.code === 'unauthorized' ? 'unpaired' : 'offline', message: lastError });
             sock.close(1000, 'hello refused');
           }
@@ -276,7 +286,7 @@
         const wasReady = ready;
         ready = false;
         stopKeepalive();
-        const why = closeReason(ev);
+        const why = closeReason(ev, refusal);
         lastError = why.message;
         if (why.stop === 'unpaired') {
           stopped = { code: 'unpaired', message: why.message };

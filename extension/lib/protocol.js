@@ -82,6 +82,7 @@
     ],
     "closeCodes": {
       "badPairingCode": 4002,
+      "helloExpected": 4006,
       "helloTimeout": 4001,
       "idle": 4005,
       "pairingRotated": 4004,

@@ -6,7 +6,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { load, fixture, readJSON } = require('./helpers.js');
 
-const FILES = ['lib/slug.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
+const FILES = ['lib/slug.js', 'lib/protocol.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
 const annotation = readJSON('protocol/testdata/replies/annotation.json').annotation;
 
 function setup(name = 'sdui.html', reply) {

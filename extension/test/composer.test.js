@@ -14,7 +14,7 @@ const annotation = readJSON('protocol/testdata/replies/annotation.json').annotat
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 // page opens composer.html at url's query with a fake runtime answering
-// with reply(message), and runs composer.js in it.
+// with reply(message), and runs its scripts in it, in the page's order.
 function page(query, reply = () => ({ queued: true, note_id: 'n-1' })) {
   const dir = path.join(repo, 'extension', 'composer');
   const html = fs.readFileSync(path.join(dir, 'composer.html'), 'utf8');
@@ -25,7 +25,9 @@ function page(query, reply = () => ({ queued: true, note_id: 'n-1' })) {
     runtime: { id: 'self', sendMessage: async (m) => (sent.push(JSON.parse(JSON.stringify(m))), reply(m)) },
     storage: { local: { get: async () => ({ tags: ['kept-in-storage'] }) } },
   };
-  win.eval(fs.readFileSync(path.join(dir, 'composer.js'), 'utf8'));
+  for (const s of [...win.document.querySelectorAll('script[src]')]) {
+    win.eval(fs.readFileSync(path.join(dir, s.getAttribute('src')), 'utf8'));
+  }
   const doc = win.document;
   const q = (role) => doc.querySelector(`[data-role="${role}"]`);
   const key = (target, init) => target.dispatchEvent(new win.KeyboardEvent('keydown', Object.assign({ bubbles: true, cancelable: true }, init)));
@@ -82,6 +84,22 @@ test('composer page: Shift+Enter is a new line, Enter saves to the background, E
   assert.equal(sent.filter((m) => m.kind === 'composer' && m.event === 'close').length, 2);
 });
 
+test('composer page: a note over the protocol\'s limit is refused here, with the limit', async () => {
+  const { q, sent } = page(query({ slug: 'grace-hopper-1906', frame: 'f2' }));
+  await tick();
+  assert.equal(q('note-text').maxLength, 10000, 'the field stops typing at protocol.MaxNoteChars');
+  q('note-text').value = '😀'.repeat(10000);
+  q('save').click();
+  await tick();
+  assert.equal(q('error').textContent, '', '10,000 characters (not UTF-16 units) is allowed');
+  assert.ok(sent.some((m) => m.kind === 'note_add'));
+  q('note-text').value = 'x'.repeat(10001);
+  q('save').click();
+  await tick();
+  assert.equal(q('error').textContent, 'A note has at most 10,000 characters.');
+  assert.equal(sent.filter((m) => m.kind === 'note_add').length, 1);
+});
+
 test('composer page: an empty note is not sent; a refused one keeps its text and says why', async () => {
   const { q, sent } = page(query({ slug: 'grace-hopper-1906', frame: 'f2' }), (m) => (m.kind === 'note_add' ? { type: 'error', code: 'note_too_large', message: 'Too long.' } : {}));
   await tick();
@@ -108,7 +126,7 @@ function card() {
       connect: () => ({ onMessage: { addListener: (f) => (onPort = f) }, onDisconnect: { addListener() {} }, disconnect() {} }),
     },
   };
-  const files = ['lib/slug.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
+  const files = ['lib/slug.js', 'lib/protocol.js', 'content/page-reader.js', 'content/daemon-port.js', 'content/badges.js', 'content/note-composer.js'];
   const env = load(fixture('sdui.html'), { files, chrome });
   const { tactful, doc } = env;
   tactful.daemon.start();

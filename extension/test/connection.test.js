@@ -168,3 +168,20 @@ test('parseAddress accepts loopback forms only', () => {
   assert.throws(() => parseAddress('10.0.0.1:47291'));
   assert.throws(() => parseAddress('ws://127.0.0.1.evil.example:1/ws'));
 });
+
+test('close 4006 after a refused hello stops retrying and keeps the daemon\'s error', async () => {
+  const env = setup();
+  env.c.hold();
+  const p = env.c.connect();
+  await flush();
+  const ws = env.sockets[0];
+  ws.open();
+  ws.reply(ws.last('hello'), { type: 'error', code: 'invalid_field', message: 'hello: client_version is not a string.' });
+  ws.drop(4006, 'the first message must be hello; send hello with the pairing code');
+  await assert.rejects(p);
+  await flush();
+  assert.equal((await env.c.state()).lastError, 'hello: client_version is not a string.');
+  assert.ok(!env.timers.delays().some((d) => d >= 500), 'no reconnect scheduled');
+  assert.equal((await env.c.request({ type: 'status' })).code, 'offline');
+  assert.equal(env.sockets.length, 1);
+});

@@ -7,7 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { load, fixture } = require('./helpers.js');
 
-const READER = ['lib/slug.js', 'content/page-reader.js'];
+const READER = ['lib/slug.js', 'lib/protocol.js', 'content/page-reader.js'];
 // Values made in jsdom's realm, brought into this one for deepEqual.
 const plain = (v) => JSON.parse(JSON.stringify(v));
 

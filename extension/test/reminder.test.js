@@ -26,7 +26,7 @@ function fakeChrome(sent) {
 }
 
 test('the reminder shows every part of the reply, as text', () => {
-  const { doc, tactful, win } = load('<!doctype html><body></body>', { files: ['lib/slug.js', 'content/removal-reminder.js'] });
+  const { doc, tactful, win } = load('<!doctype html><body></body>', { files: ['lib/slug.js', 'lib/protocol.js', 'content/removal-reminder.js'] });
   const writes = [];
   Object.defineProperty(win.navigator, 'clipboard', { value: { writeText: async (t) => writes.push(t) } });
   const r = { ...golden.reminder, name: '<img src=x onerror=alert(1)>' };
@@ -67,7 +67,7 @@ test('the reminder shows every part of the reply, as text', () => {
 });
 
 test('a reminder without reasons shows the prompt', () => {
-  const { doc, tactful, win } = load('<!doctype html><body></body>', { files: ['lib/slug.js', 'content/removal-reminder.js'] });
+  const { doc, tactful, win } = load('<!doctype html><body></body>', { files: ['lib/slug.js', 'lib/protocol.js', 'content/removal-reminder.js'] });
   let root;
   const orig = win.Element.prototype.attachShadow;
   win.Element.prototype.attachShadow = function (o) { return (root = orig.call(this, o)); };
@@ -76,7 +76,7 @@ test('a reminder without reasons shows the prompt', () => {
 });
 
 test('placed beside the dialog, never over it', () => {
-  const { doc, tactful, win } = load('<!doctype html><body></body>', { files: ['lib/slug.js', 'content/removal-reminder.js'] });
+  const { doc, tactful, win } = load('<!doctype html><body></body>', { files: ['lib/slug.js', 'lib/protocol.js', 'content/removal-reminder.js'] });
   const host = doc.createElement('div');
   const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   for (const [vw, vh, rect] of [
@@ -342,7 +342,7 @@ test('a dialog already open (a chat window) is not taken for the confirmation', 
 });
 
 test('the connection count is read in every UI language', () => {
-  const { doc, tactful } = load('<!doctype html><body><main><h1>x</h1></main></body>', { files: ['lib/slug.js', 'content/removal-reminder.js'] });
+  const { doc, tactful } = load('<!doctype html><body><main><h1>x</h1></main></body>', { files: ['lib/slug.js', 'lib/protocol.js', 'content/removal-reminder.js'] });
   const h = doc.querySelector('h1');
   for (const [text, n] of [['1,217 Connections', 1217], ['1\u202f217 relations', 1217], ['1.217 Kontakte', 1217], ['1217 contactos', 1217],
     ['1.217 conexões', 1217], ['1217 collegamenti', 1217], ['1.217 connecties', 1217], ['Connections', null]]) {
