@@ -46,11 +46,6 @@
     return s;
   }
 
-  function baseURL(doc) {
-    const href = doc.location && doc.location.href;
-    return href && /^https?:/.test(href) ? href : 'https://www.linkedin.com/mynetwork/invite-connect/connections/';
-  }
-
   function mainRegion(doc) {
     return doc.querySelector('main, [role="main"]') || doc.body;
   }
@@ -77,10 +72,10 @@
   }
 
   // The slugs of every profile link under el.
-  function slugsIn(el, base) {
+  function slugsIn(el) {
     const out = new Set();
     for (const a of el.querySelectorAll('a[href*="/in/"]')) {
-      const s = profileSlug(a, base);
+      const s = profileSlug(a);
       if (s) out.add(s);
     }
     return out;
@@ -91,7 +86,7 @@
    * that holds links to this person only and is not a list, section or the
    * main region itself. Stops at a <li> or list item, which is a card.
    */
-  function cardFor(link, slug, base, furniture) {
+  function cardFor(link, slug, furniture) {
     const pageParts = furniture || [...link.ownerDocument.querySelectorAll(FURNITURE)];
     let card = link;
     for (;;) {
@@ -100,7 +95,7 @@
       if (!parent || isBoundary(parent)) return card;
       // A search box or a heading belongs to the page, not to one person.
       if (pageParts.some((f) => parent.contains(f))) return card;
-      const slugs = slugsIn(parent, base);
+      const slugs = slugsIn(parent);
       if (slugs.size !== 1 || !slugs.has(slug)) return card;
       card = parent;
     }
@@ -113,8 +108,8 @@
   const cardOfLink = new WeakMap();
   // A card found when it was alone may have grown past its row since (the
   // list had one row then): it must still hold this person only.
-  function onlyPerson(card, slug, base) {
-    const slugs = slugsIn(card, base);
+  function onlyPerson(card, slug) {
+    const slugs = slugsIn(card);
     return slugs.size === 1 && slugs.has(slug);
   }
   const PROFILE_LINK = 'a[href*="/in/"]';
@@ -133,7 +128,6 @@
    * card once.
    */
   function findCards(doc, scope) {
-    const base = baseURL(doc);
     const main = mainRegion(doc);
     const scopes = Array.isArray(scope) ? scope : [scope || main];
     if (!scopes[0]) return [];
@@ -141,7 +135,7 @@
     const out = [];
     let furniture = null;
     for (const a of linksIn(scopes)) {
-      const slug = profileSlug(a, base);
+      const slug = profileSlug(a);
       if (!slug) continue;
       if (!a.isConnected || a.closest(OUTSIDE) || a.closest('[data-tactful]')) continue;
       if (main && main !== doc.body && !main.contains(a)) continue;
@@ -149,9 +143,9 @@
       // The card found for this link last time, while it still holds it
       // and the link still points at the same person.
       let known = cardOfLink.get(a);
-      if (!known || known.slug !== slug || !known.card.isConnected || !known.card.contains(a) || !onlyPerson(known.card, slug, base)) {
+      if (!known || known.slug !== slug || !known.card.isConnected || !known.card.contains(a) || !onlyPerson(known.card, slug)) {
         furniture = furniture || [...doc.querySelectorAll(FURNITURE)];
-        known = { slug, card: cardFor(a, slug, base, furniture) };
+        known = { slug, card: cardFor(a, slug, furniture) };
         cardOfLink.set(a, known);
       }
       const card = known.card;
@@ -207,7 +201,7 @@
    * segments lists the visible text pieces of a card in order, each
    * {text, el, inProfileLink, inTime}.
    */
-  function segments(card, base) {
+  function segments(card) {
     const doc = card.ownerDocument;
     const win = doc.defaultView;
     const out = [];
@@ -231,7 +225,7 @@
       if (!el || hidden(el) || isHiddenElement(el, win)) continue;
       if (HIDDEN_LABEL.test(text)) continue;
       const link = el.closest('a');
-      const inProfileLink = Boolean(link && card.contains(link) && profileSlug(link, base));
+      const inProfileLink = Boolean(link && card.contains(link) && profileSlug(link));
       if (link && card.contains(link) && !inProfileLink) continue; // "Message" and other actions
       const last = out[out.length - 1];
       // Text split across inline elements of one block is one piece.
@@ -261,8 +255,7 @@
    * null when no name can be read.
    */
   function readCard(card, slug) {
-    const base = baseURL(card.ownerDocument);
-    const segs = segments(card, base);
+    const segs = segments(card);
     const nameIdx = segs.findIndex((s) => s.inProfileLink);
     let name = nameIdx >= 0 ? segs[nameIdx].text : '';
     if (!name) {

@@ -579,11 +579,15 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
     doc.addEventListener('keydown', onKey, true);
 
     return {
+      // main.js stops the reminder when the person leaves the connections
+      // page: an open session lets go of its dialog, resize and size
+      // observers too, and records nothing.
       stop() {
         mo.disconnect();
         doc.removeEventListener('click', onClick, true);
         doc.removeEventListener('keydown', onKey, true);
         if (session && session.host) session.host.remove();
+        if (session && session.cleanup) session.cleanup();
         session = null;
         intent = null;
         verifying = null;

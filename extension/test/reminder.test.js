@@ -378,3 +378,23 @@ test('classic.html: the person pressing Enter on "Remove connection" starts the 
   await p.until(() => plainReminder(doc), 'the reminder');
   assert.deepEqual(p.requests('removal_intent').map((r) => r.slug), ['zoe-angstrom-77']);
 });
+
+test('leaving the connections page while a reminder is open lets go of its dialog and the window', async (t) => {
+  const p = await page(t, 'classic.html');
+  const { doc, win, tactful } = p;
+  // The window's resize listeners that are still attached.
+  const resize = new Set();
+  const add = win.addEventListener.bind(win);
+  const remove = win.removeEventListener.bind(win);
+  win.addEventListener = (type, f, o) => (type === 'resize' && resize.add(f), add(type, f, o));
+  win.removeEventListener = (type, f, o) => (type === 'resize' && resize.delete(f), remove(type, f, o));
+  await p.open(p.cards()[1]);
+  await p.until(() => plainReminder(doc), 'the reminder');
+  assert.equal(resize.size, 1, 'the open reminder follows the window');
+  tactful.reminder.start(doc).stop(); // what main.js does on leaving the page
+  assert.equal(plainReminder(doc), null, 'the reminder is gone');
+  assert.equal(resize.size, 0, 'nothing is left listening');
+  p.click(p.sel.cancel(doc));
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(p.requests('removal_outcome'), [], 'a stopped reminder records nothing');
+});
