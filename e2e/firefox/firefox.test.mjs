@@ -55,9 +55,10 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
 
   /** The daemon's whole record, as `tactful export` writes it. */
   const archive = () => JSON.parse(daemon.cli('export', '--format', 'json'));
-  const lastSeq = () => Math.max(0, ...archive().events.map((e) => e.seq));
-  /** slug's outcomes recorded after the event seq. */
-  const outcomes = (slug, seq) => archive().events.filter((e) => e.kind === 'outcome' && e.slug === slug && e.seq > seq).map((e) => e.outcome);
+  /** The ids of the events recorded so far (an event's id is its identity). */
+  const eventsSoFar = () => new Set(archive().events.map((e) => e.id));
+  /** slug's outcomes recorded since the events in before. */
+  const outcomes = (slug, before) => archive().events.filter((e) => e.kind === 'outcome' && e.slug === slug && !before.has(e.id)).map((e) => e.outcome);
   // Each shape acts on people no other shape touched, so counts stay exact.
   const used = new Set();
 
@@ -110,7 +111,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
         await page?.close();
       });
 
-      test('every card gets one badge in a closed shadow root', async () => {
+      test('every card gets one badge host in a closed shadow root, with the daemon\'s answer', async () => {
         const report = () => inPage(page, 'card', (hosts) => {
           // A connection card is what holds a "Connected …" line.
           const lines = [...document.querySelectorAll('body *')].filter((el) =>
@@ -127,7 +128,10 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
           });
           for (const h of hosts) {
             if (h.mode !== 'closed') problems.push(`a host whose shadow root is ${h.mode}`);
-            else if (!h.root.querySelector('[data-role="badge"]') || !h.root.querySelector('[data-role="add-note"]')) problems.push('a host without a badge or an Add note button');
+            else if (!h.root.querySelector('[data-role="add-note"]')) problems.push('a host without an Add note button');
+            // The daemon's answer is drawn once the host is no longer busy; on
+            // a first visit it may hold no badge at all (nothing to say yet).
+            else if (h.host.hasAttribute('aria-busy')) problems.push('a host still waiting for the daemon');
           }
           const slugs = cards.map((c) => profileLinks(c).map(slugOf).find(Boolean));
           return { cards: cards.length, hosts: hosts.length, problems, slugs };
@@ -224,7 +228,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
 
       const removalSkip = shape.removal === true ? false : shape.removal;
       test('the reminder shows at the confirmation; Cancel is recorded as kept', { skip: removalSkip }, async () => {
-        const seq = lastSeq();
+        const seq = eventsSoFar();
         await openRemoval(who.kept);
         await clickElement(page, 'the confirmation\'s Cancel button', () => shownControls(/^Cancel$/).at(-1));
         await waitReminderGone();
@@ -238,7 +242,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
       });
 
       test('Remove is recorded as removed', { skip: removalSkip }, async () => {
-        const seq = lastSeq();
+        const seq = eventsSoFar();
         await openRemoval(who.removed);
         await clickElement(page, 'the confirmation\'s Remove button', () =>
           shownControls(/^Remove( connection)?$/).filter((c) => c.tagName === 'BUTTON' && !c.closest('[role="menu"]')).at(-1));
@@ -254,7 +258,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
       });
 
       test('closing the confirmation with Escape is recorded as kept', { skip: removalSkip }, async () => {
-        const seq = lastSeq();
+        const seq = eventsSoFar();
         await openRemoval(who.escaped);
         await press(page, 'Escape');
         await waitReminderGone();
