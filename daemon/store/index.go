@@ -68,7 +68,14 @@ func buildIndex(tx *bolt.Tx) (*contactIndex, error) {
 			return fmt.Errorf("decode contact %s: %w", k, err)
 		}
 		normalizeContact(&c)
-		idx.contacts[string(k)] = indexEntry{c: compactContact(c), txid: txid}
+		// The key is the bucket's key, as getContact reads it; it shares
+		// the decoded slug's bytes when they agree, as they should (k
+		// points into the mmap and must not outlive tx).
+		key := c.Slug
+		if string(k) != key {
+			key = string(k)
+		}
+		idx.contacts[key] = indexEntry{c: c, txid: txid}
 		return nil
 	})
 	if err != nil {
