@@ -9,46 +9,60 @@ import (
 )
 
 // connectedDates remembers what annotate.ParseConnected made of each
-// calendar-date text ("Connected on June 29, 2024"), for the day it was
-// read. A page scrolling its list sends the same few thousand texts again
-// and again, and reading one costs about 1 µs and ten allocations: about a
-// fifth of the daemon's work per batch (docs/benchmarks.md, row 2).
+// "Connected ..." text on the current local day. A page scrolling its list
+// sends the same texts again and again, and reading one costs about 1 µs
+// and ten allocations: a fifth of the daemon's work per batch
+// (docs/benchmarks.md, row 2).
 //
-// Only absolute dates are kept. Relative texts ("2 hours ago") depend on
-// the time of day, so they are read each time; an absolute reading depends
-// on the clock only through "not after today", so the whole memory is
-// dropped when the local day changes, and when it grows past maxEntries
-// (texts are hostile input: a client could send endless distinct ones).
+// A reading is kept only when it cannot change during the day: it is the
+// same at the day's first and last instant. ParseConnected's day only
+// moves forward as now does (it counts back from now, or checks a calendar
+// date against today), so agreeing at both ends means agreeing all day.
+// "Connected on June 29, 2024" and "3 months ago" are kept; "3 hours ago"
+// is read each time. Everything is dropped when the local day changes, and
+// when the memory grows past maxConnectedDates (texts are hostile input: a
+// client could send endless distinct ones).
 type connectedDates struct {
 	mu      sync.Mutex
-	day     string // the local day the entries were read on
-	entries map[connectedKey]string
+	day     time.Time // local midnight of the day the entries hold for
+	entries map[connectedKey]connectedReading
 }
 
 type connectedKey struct{ text, locale string }
+
+type connectedReading struct {
+	day string
+	src protocol.DateSource
+	ok  bool
+}
 
 const maxConnectedDates = 20_000
 
 // parse is annotate.ParseConnected, remembered where that is safe.
 func (d *connectedDates) parse(text, locale string, now time.Time) (string, protocol.DateSource, bool) {
 	key := connectedKey{text, locale}
-	today := now.Local().Format(time.DateOnly)
+	y, m, dd := now.Local().Date()
+	start := time.Date(y, m, dd, 0, 0, 0, 0, time.Local)
 	d.mu.Lock()
-	if d.day != today || len(d.entries) >= maxConnectedDates {
-		d.day, d.entries = today, make(map[connectedKey]string)
+	if !d.day.Equal(start) || len(d.entries) >= maxConnectedDates {
+		d.day, d.entries = start, make(map[connectedKey]connectedReading)
 	}
-	day, ok := d.entries[key]
+	r, found := d.entries[key]
 	d.mu.Unlock()
-	if ok {
-		return day, protocol.DateFromPageAbsolute, true
+	if found {
+		return r.day, r.src, r.ok
 	}
-	day, src, ok := annotate.ParseConnected(text, locale, now)
-	if ok && src == protocol.DateFromPageAbsolute {
-		d.mu.Lock()
-		if d.day == today {
-			d.entries[key] = day
-		}
-		d.mu.Unlock()
+	var first, last connectedReading
+	first.day, first.src, first.ok = annotate.ParseConnected(text, locale, start)
+	end := time.Date(y, m, dd+1, 0, 0, 0, 0, time.Local).Add(-time.Nanosecond)
+	last.day, last.src, last.ok = annotate.ParseConnected(text, locale, end)
+	if first != last {
+		return annotate.ParseConnected(text, locale, now)
 	}
-	return day, src, ok
+	d.mu.Lock()
+	if d.day.Equal(start) {
+		d.entries[key] = first
+	}
+	d.mu.Unlock()
+	return first.day, first.src, first.ok
 }

@@ -21,8 +21,8 @@ func TestConnectedDatesReadAsParseConnected(t *testing.T) {
 	}
 	var d connectedDates
 	start := time.Date(2026, 12, 1, 1, 30, 0, 0, time.Local)
-	for step := range 6 {
-		now := start.Add(time.Duration(step) * 7 * time.Hour) // crosses midnight
+	for step := range 8 {
+		now := start.Add(time.Duration(step) * 7 * time.Hour) // crosses midnight twice
 		for _, locale := range []string{"en-US", "en-GB"} {
 			for range 2 { // the second time from memory
 				for _, text := range texts {
