@@ -105,7 +105,7 @@ func BenchmarkDaemonWork100(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			r := decoded[i%len(decoded)]
 			for _, sc := range r.Contacts {
-				annotate.ParseConnected(sc.ConnectedText, r.Locale, now)
+				s.dates.parse(sc.ConnectedText, r.Locale, now) // as contactsSeen reads them
 			}
 		}
 	})

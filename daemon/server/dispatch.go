@@ -104,7 +104,7 @@ func contactsSeen(s *Server, r *protocol.ContactsSeen) (any, *protocol.Annotatio
 	for i, sc := range r.Contacts {
 		seen[i] = store.Sighting{Slug: sc.Slug, Name: sc.Name, Headline: sc.Headline, ConnectedText: sc.ConnectedText}
 		if sc.ConnectedText != "" {
-			if day, src, ok := annotate.ParseConnected(sc.ConnectedText, r.Locale, now); ok {
+			if day, src, ok := s.dates.parse(sc.ConnectedText, r.Locale, now); ok {
 				seen[i].ConnectedOn, seen[i].ConnectedSource = day, src
 			}
 		}

@@ -143,6 +143,9 @@ type Server struct {
 	quit      chan struct{} // closed by Close
 	wg        sync.WaitGroup
 
+	// dates remembers the calendar dates of "Connected ..." texts (dates.go).
+	dates connectedDates
+
 	// hook, when set by a test, runs before each authenticated request.
 	hook func(protocol.Request)
 }

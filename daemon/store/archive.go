@@ -118,6 +118,8 @@ type Loader struct {
 	commitEvery int
 	pending     int
 	bolt        *bolt.DB
+	// idx follows each step's commit (index.go); nil without an index.
+	idx *contactIndex
 }
 
 // use points the loader at tx.
@@ -189,6 +191,8 @@ func (l *Loader) Contact(c protocol.Contact) error {
 	if err := l.contacts.Put([]byte(c.Slug), raw); err != nil {
 		return err
 	}
+	normalizeContact(&c)
+	l.idx.onCommit(l.tx, c)
 	return l.step()
 }
 
@@ -251,7 +255,7 @@ func (db *DB) restore(fill func(l *Loader) error, every int) (res Restored, err 
 	if err != nil {
 		return Restored{}, db.writeErr("restore", err)
 	}
-	l := &Loader{seen: map[string]bool{}, commitEvery: every, bolt: db.bolt}
+	l := &Loader{seen: map[string]bool{}, commitEvery: every, bolt: db.bolt, idx: db.idx}
 	l.use(tx)
 	defer func() {
 		if p := recover(); p != nil {

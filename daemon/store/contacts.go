@@ -40,9 +40,17 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	// write lock and no fsync, so tabs scrolling the list never queue
 	// behind each other's commits. LastSeen keeps day precision for that.
 	now := db.clock()
+	if db.idx != nil {
+		// The same question from memory: no transaction, no decoding.
+		if out, changed := db.idx.see(s, now); !changed {
+			return out, nil
+		}
+	}
 	var out []protocol.Contact
 	var changed bool
-	if err := db.bolt.View(func(tx *bolt.Tx) error {
+	if db.idx != nil {
+		changed = true // the index said so; the write below reads bbolt
+	} else if err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		out, changed, err = applySightings(tx, s, now, nil)
 		return err
@@ -59,7 +67,7 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 		added = 0
 		var err error
 		out, _, err = applySightings(tx, s, now, func(c protocol.Contact, found bool) error {
-			if err := putContact(tx, c); err != nil {
+			if err := db.putContact(tx, c); err != nil {
 				return err
 			}
 			if found {
@@ -167,6 +175,13 @@ func dateRank(s protocol.DateSource) int {
 
 // Contact returns the stored contact or a not_found error.
 func (db *DB) Contact(slug string) (protocol.Contact, error) {
+	if db.idx != nil {
+		c, found := db.idx.get(slug)
+		if !found {
+			return protocol.Contact{}, errNoContact(slug)
+		}
+		return c, nil
+	}
 	var c protocol.Contact
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
@@ -248,7 +263,7 @@ func (db *DB) SetTags(slug string, tags *[]string, status *protocol.Status) (pro
 		if !changed {
 			return nil
 		}
-		return putContact(tx, *c)
+		return db.putContact(tx, *c)
 	})
 }
 
@@ -294,7 +309,7 @@ func (db *DB) MarkFallout(slug string, until string, text string) (protocol.Cont
 	return db.updateContact("mark_fallout", slug, !batched, func(tx *bolt.Tx, c *protocol.Contact) error {
 		now := db.clock()
 		c.FalloutAt, c.CooldownUntil = &now, until
-		if err := putContact(tx, *c); err != nil {
+		if err := db.putContact(tx, *c); err != nil {
 			return err
 		}
 		return appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventFalloutMarked,
@@ -330,7 +345,7 @@ func (db *DB) RecordOutcome(slug string, o protocol.Outcome) (protocol.Contact, 
 		ev := protocol.Event{At: db.clock(), Slug: slug, Name: c.Name, Kind: protocol.EventOutcome, Summary: summary, Outcome: o}
 		if status != "" && c.Status != status {
 			c.Status, ev.Status = status, status
-			if err := putContact(tx, *c); err != nil {
+			if err := db.putContact(tx, *c); err != nil {
 				return err
 			}
 		}
@@ -382,7 +397,7 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 				if r.ConnectedOn != "" {
 					c.ConnectedOn, c.ConnectedSource = r.ConnectedOn, protocol.DateFromImport
 				}
-				if err := putContact(tx, c); err != nil {
+				if err := db.putContact(tx, c); err != nil {
 					return err
 				}
 				if err := appendEvent(tx, &protocol.Event{At: now, Slug: c.Slug, Name: c.Name, Kind: protocol.EventImported,
@@ -406,7 +421,7 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 				c.ConnectedOn == before.ConnectedOn && c.ConnectedSource == before.ConnectedSource {
 				continue
 			}
-			if err := putContact(tx, c); err != nil {
+			if err := db.putContact(tx, c); err != nil {
 				return err
 			}
 			updated++
@@ -466,12 +481,17 @@ func mustContact(tx *bolt.Tx, slug string) (protocol.Contact, error) {
 	return c, err
 }
 
-func putContact(tx *bolt.Tx, c protocol.Contact) error {
+// putContact stores c, and has the index follow once tx commits.
+func (db *DB) putContact(tx *bolt.Tx, c protocol.Contact) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("encode contact: %w", err)
 	}
-	return tx.Bucket(bucketContacts).Put([]byte(c.Slug), raw)
+	if err := tx.Bucket(bucketContacts).Put([]byte(c.Slug), raw); err != nil {
+		return err
+	}
+	db.idx.onCommit(tx, c)
+	return nil
 }
 
 // normalizeContact makes empty lists non-nil so clients always see [] and a

@@ -38,7 +38,7 @@ func (db *DB) AddNote(slug, noteID, text string) (protocol.Contact, protocol.Not
 		now := db.clock()
 		n = protocol.Note{ID: noteID, Text: text, Created: now, Updated: now}
 		c.Notes = append(c.Notes, n)
-		if err := putContact(tx, *c); err != nil {
+		if err := db.putContact(tx, *c); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketNotes).Put([]byte(noteID), []byte(slug)); err != nil {
@@ -73,7 +73,7 @@ func (db *DB) EditNote(slug, noteID, text string) (protocol.Contact, protocol.No
 		now := db.clock()
 		c.Notes[i].Text, c.Notes[i].Updated = text, now
 		n = c.Notes[i]
-		if err := putContact(tx, *c); err != nil {
+		if err := db.putContact(tx, *c); err != nil {
 			return err
 		}
 		return appendEvent(tx, &protocol.Event{At: now, Slug: slug, Name: c.Name, Kind: protocol.EventNoteEdited,
@@ -94,7 +94,7 @@ func (db *DB) DeleteNote(slug, noteID string) (protocol.Contact, error) {
 		}
 		gone := c.Notes[i]
 		c.Notes = slices.Delete(c.Notes, i, i+1)
-		if err := putContact(tx, *c); err != nil {
+		if err := db.putContact(tx, *c); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketNotes).Delete([]byte(noteID)); err != nil {

@@ -142,6 +142,9 @@ type DB struct {
 	// legacy is set when a read-only Open found an older schema it may not
 	// upgrade: Backup works, reading the history does not.
 	legacy bool
+	// idx holds every contact in memory (index.go); nil on a read-only
+	// Open, where every read goes to bbolt.
+	idx *contactIndex
 }
 
 // Open opens or creates the database at path. When another process holds
@@ -173,6 +176,14 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := db.prepareGuarded(opts.ReadOnly); err != nil {
 		_ = bdb.Close()
 		return nil, err
+	}
+	if !opts.ReadOnly {
+		// A contact that cannot be read (a damaged page deep in the file)
+		// costs the index, not the store: reads then go to bbolt, and only
+		// they fail, one request at a time, as before the index existed.
+		if err := db.buildIndexGuarded(); err != nil {
+			db.log.Error().Err(err).Msg("contacts not indexed in memory; reading them from the file")
+		}
 	}
 	db.log.Info().Str("path", path).Bool("read_only", opts.ReadOnly).Msg("store opened")
 	return db, nil
@@ -214,6 +225,24 @@ func damaged(path string, err error) error {
 func (db *DB) prepareGuarded(readOnly bool) (err error) {
 	defer faultToDamaged(db.path, &err, debug.SetPanicOnFault(true))
 	return db.prepare(readOnly)
+}
+
+// buildIndexGuarded builds db.idx (index.go) from the file, under the same
+// fault guard as prepare. On error db.idx stays nil.
+func (db *DB) buildIndexGuarded() (err error) {
+	defer faultToDamaged(db.path, &err, debug.SetPanicOnFault(true))
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		idx, err := buildIndex(tx)
+		if err == nil {
+			db.idx = idx
+		}
+		return err
+	})
+	// Decoding 30,000 contacts leaves about as much garbage as the index
+	// itself; give it back now rather than carry it as resident memory
+	// (docs/benchmarks.md, row 5).
+	debug.FreeOSMemory()
+	return err
 }
 
 // prepare checks the root of the file and, on a fresh file, creates the

@@ -55,14 +55,14 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
 
   /** The daemon's whole record, as `tactful export` writes it. */
   const archive = () => JSON.parse(daemon.cli('export', '--format', 'json'));
-  // The history is oldest first: a mark is how many events it held.
-  const mark = () => archive().events.length;
-  /** slug's outcomes recorded after the mark. */
-  const outcomes = (slug, since) => archive().events.slice(since).filter((e) => e.kind === 'outcome' && e.slug === slug).map((e) => e.outcome);
+  /** The ids of the events recorded so far (an event's id is its identity). */
+  const eventsSoFar = () => new Set(archive().events.map((e) => e.id));
+  /** slug's outcomes recorded since the events in before. */
+  const outcomes = (slug, before) => archive().events.filter((e) => e.kind === 'outcome' && e.slug === slug && !before.has(e.id)).map((e) => e.outcome);
   // A note and a removal change a person for good (the note count, the
   // removed status), so each shape takes people no shape noted or removed.
-  // Kept and Escape leave nothing the checks read (outcomes count from a
-  // mark), so a later shape may keep someone again: the 2025 page shows
+  // Kept and Escape leave nothing the checks read (outcomes are told apart
+  // by id), so a later shape may keep someone again: the 2025 page shows
   // only its first 12 people until scrolled.
   const changed = new Set();
 
@@ -115,7 +115,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
         await page?.close();
       });
 
-      test('every card gets one host in a closed shadow root, with the daemon\'s annotation drawn', async () => {
+      test('every card gets one badge host in a closed shadow root, with the daemon\'s answer', async () => {
         const report = () => inPage(page, 'card', (hosts) => {
           // A connection card is what holds a "Connected …" line.
           const lines = [...document.querySelectorAll('body *')].filter((el) =>
@@ -133,9 +133,9 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
           for (const h of hosts) {
             if (h.mode !== 'closed') problems.push(`a host whose shadow root is ${h.mode}`);
             else if (!h.root.querySelector('[data-role="add-note"]')) problems.push('a host without an Add note button');
-            // The daemon's answer is drawn once the host is no longer busy;
-            // it may hold no badge at all (nothing to say about them yet).
-            else if (h.host.hasAttribute('aria-busy')) problems.push('a host whose annotation from the daemon is not drawn');
+            // The daemon's answer is drawn once the host is no longer busy; on
+            // a first visit it may hold no badge at all (nothing to say yet).
+            else if (h.host.hasAttribute('aria-busy')) problems.push('a host still waiting for the daemon');
           }
           const slugs = cards.map((c) => profileLinks(c).map(slugOf).find(Boolean));
           return { cards: cards.length, hosts: hosts.length, problems, slugs };
@@ -233,7 +233,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
       }
 
       test('the reminder shows at the confirmation; Cancel is recorded as kept', async () => {
-        const since = mark();
+        const since = eventsSoFar();
         await openRemoval(who.kept);
         await clickElement(page, 'the confirmation\'s Cancel button', () => shownControls(/^Cancel$/).at(-1));
         await waitReminderGone();
@@ -247,7 +247,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
       });
 
       test('Remove is recorded as removed', async () => {
-        const since = mark();
+        const since = eventsSoFar();
         await openRemoval(who.removed);
         await clickElement(page, 'the confirmation\'s Remove button', () =>
           shownControls(/^Remove( connection)?$/).filter((c) => c.tagName === 'BUTTON' && !c.closest('[role="menu"]')).at(-1));
@@ -263,7 +263,7 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
       });
 
       test('closing the confirmation with Escape is recorded as kept', async () => {
-        const since = mark();
+        const since = eventsSoFar();
         await openRemoval(who.escaped);
         await press(page, 'Escape');
         await waitReminderGone();
