@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,6 +116,15 @@ func TestLargeExportImportWithAndWithoutDaemon(t *testing.T) {
 	}
 	if got := readExport(t, served); len(got.Contacts) != len(want.Contacts) || len(got.Events) != len(want.Events) {
 		t.Errorf("served export: %d contacts, %d events", len(got.Contacts), len(got.Events))
+	}
+
+	// What follows falls back to the default address when the home names no
+	// live daemon. A tactful daemon the developer runs there (make run) would
+	// answer for these homes and ask for their pairing code: that is right,
+	// but not this test's case.
+	if c, err := net.DialTimeout("tcp", daemon.DefaultAddr(), 200*time.Millisecond); err == nil {
+		c.Close()
+		t.Skipf("a program listens on the default address %s; the no-daemon cases need it free", daemon.DefaultAddr())
 	}
 
 	// A stale address file (a crash) is ignored.
