@@ -207,7 +207,13 @@ func (c *conn) push(msg []byte) {
 // reply queues a message for the client, waiting for room; false when the
 // connection is closing.
 func (c *conn) reply(v any) bool {
-	msg, err := json.Marshal(v)
+	var msg []byte
+	var err error
+	if enc, ok := v.(encodedReply); ok {
+		msg = enc
+	} else {
+		msg, err = json.Marshal(v)
+	}
 	if err != nil {
 		c.log.Error().Err(err).Msg("cannot encode a reply")
 		id := ""
