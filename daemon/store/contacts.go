@@ -31,7 +31,7 @@ type Seen struct {
 // The daemon's hot path is SeeInputs, which files the same and returns only
 // what the badges need.
 func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
-	_, contacts, err := db.see(s)
+	_, contacts, err := db.see(s, false)
 	if err != nil || contacts != nil {
 		return contacts, err
 	}
@@ -51,14 +51,17 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 
 // SeeInputs is See, returning for each card what its badges need rather
 // than the whole contact. A batch of people stored exactly as the page
-// shows them is answered from memory: no transaction, no JSON.
+// shows them is answered from memory: no transaction, no JSON. So is a
+// batch that changes only what no badge shows (a new day's last seen, a
+// headline): it is written behind the reply (touches.go).
 func (db *DB) SeeInputs(s []Sighting) ([]Seen, error) {
-	seen, _, err := db.see(s)
+	seen, _, err := db.see(s, true)
 	return seen, err
 }
 
-// see files the sightings. contacts is nil when the index answered.
-func (db *DB) see(s []Sighting) (seen []Seen, contacts []protocol.Contact, err error) {
+// see files the sightings; with deferQuiet, those that change no badge are
+// queued as touches. contacts is nil when the index answered.
+func (db *DB) see(s []Sighting, deferQuiet bool) (seen []Seen, contacts []protocol.Contact, err error) {
 	if len(s) == 0 {
 		return []Seen{}, []protocol.Contact{}, nil
 	}
@@ -76,10 +79,18 @@ func (db *DB) see(s []Sighting) (seen []Seen, contacts []protocol.Contact, err e
 	// write). A date is checked even so, since one that loses to the stored
 	// date is not compared.
 	if db.idx != nil && datesValid(s) {
-		if out, changed := db.idx.see(s, day); !changed {
+		out, quiet, loud := db.idx.see(s, day)
+		if !loud && len(quiet) == 0 {
+			return out, nil, nil
+		}
+		// The quiet ones differ from what is stored, so they are checked.
+		if !loud && deferQuiet && checkSightings(s, quiet) && db.queueTouches(s, quiet, now) {
 			return out, nil, nil
 		}
 	}
+	// Written here, after the touches queued before: a write must not be
+	// overtaken by an older sighting.
+	db.flushTouches()
 	for _, sg := range s {
 		if err := checkSighting(sg); err != nil {
 			return nil, nil, err
@@ -151,6 +162,17 @@ func checkDateSource(sg Sighting) error {
 		return protocol.Errorf(protocol.CodeInvalidField, "A connection date needs its source: page_relative or page_absolute, not %q.", sg.ConnectedSource)
 	}
 	return nil
+}
+
+// checkSightings reports whether s[i] passes checkSighting for each i of
+// which.
+func checkSightings(s []Sighting, which []int) bool {
+	for _, i := range which {
+		if checkSighting(s[i]) != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // datesValid reports whether the connection dates of s pass checkSighting.
@@ -243,6 +265,14 @@ func (f sightedFields) applyTo(c *protocol.Contact) {
 	c.ConnectedSource, c.Status, c.LastSeen = f.ConnectedSource, f.Status, f.LastSeen
 }
 
+// badgeChanged reports whether a sighting changed what the badges read
+// (annotate.Input): anything but the last-seen day, the headline and the
+// "Connected ..." text.
+func badgeChanged(before, after sightedFields) bool {
+	return before.Name != after.Name || before.ConnectedOn != after.ConnectedOn ||
+		before.ConnectedSource != after.ConnectedSource || before.Status != after.Status
+}
+
 // applySightingTo returns c updated with what the page showed, and whether
 // that changed anything worth a write; a contact not found is new.
 func applySightingTo(c protocol.Contact, found bool, sg Sighting, day seenDay) (protocol.Contact, bool) {
@@ -312,6 +342,7 @@ func (db *DB) Contact(slug string) (protocol.Contact, error) {
 	if db.idx != nil && !db.idx.has(slug) {
 		return protocol.Contact{}, errNoContact(slug)
 	}
+	db.flushTouches()
 	var c protocol.Contact
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
@@ -330,6 +361,7 @@ const batched = true
 // With batched, concurrent writers share one commit and change may run more
 // than once, each time on a freshly read contact.
 func (db *DB) updateContact(op, slug string, batch bool, change func(tx *bolt.Tx, c *protocol.Contact) error) (protocol.Contact, error) {
+	db.flushTouches()
 	run := db.bolt.Update
 	if batch {
 		run = db.bolt.Batch
@@ -507,6 +539,7 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 	// rest of a huge uncommitted node (see Load).
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b ImportedContact) int { return strings.Compare(a.Slug, b.Slug) })
+	db.flushTouches()
 	// One transaction, one fsync: 30,000 rows fit comfortably, and a failed
 	// import leaves nothing half done.
 	err = db.bolt.Update(func(tx *bolt.Tx) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,11 @@ type contactIndex struct {
 	contacts map[string]indexEntry
 	// versions hands out record versions; see above.
 	versions atomic.Uint64
+
+	// pending collects the records of the write transaction in progress
+	// (onCommit).
+	pendingMu sync.Mutex
+	pending   *pendingRecords
 
 	// tags interns tag strings: a heavy user has thousands of contacts and
 	// a handful of tags.
@@ -263,45 +269,93 @@ func (idx *contactIndex) has(slug string) bool {
 	return ok
 }
 
-// set stores e, unless a newer Put already stored this slug.
-func (idx *contactIndex) set(slug string, e indexEntry) {
-	idx.mu.Lock()
-	defer idx.mu.Unlock()
-	if cur, ok := idx.contacts[slug]; ok && cur.version > e.version {
-		return
+// setAll stores each record of p, unless a newer Put already stored its
+// slug. One lock for a whole transaction's records: a commit of thousands
+// of first sightings must not make the readers queue thousands of times.
+func (idx *contactIndex) setAll(p *pendingRecords) {
+	// A few hundred at a time: a reader waits for one chunk at most. A
+	// reader between two chunks sees some records of the transaction and
+	// not yet others, each of them a committed state of its contact.
+	for chunk := range slices.Chunk(p.records, 256) {
+		idx.mu.Lock()
+		for _, r := range chunk {
+			if cur, ok := idx.contacts[r.slug]; ok && cur.version > r.e.version {
+				continue
+			}
+			idx.contacts[r.slug] = r.e
+		}
+		idx.mu.Unlock()
 	}
-	idx.contacts[slug] = e
+}
+
+// pendingRecords are the records one write transaction put, for its
+// commit handler.
+type pendingRecords struct {
+	tx      *bolt.Tx
+	records []pendingRecord
+}
+
+type pendingRecord struct {
+	slug string
+	e    indexEntry
 }
 
 // onCommit arranges for the record of c to enter the index once tx has
 // committed, and returns its version (0 without an index). The record is
-// built now, since the writer goes on using c.
+// built now, since the writer goes on using c. A transaction registers one
+// handler, for all the records it puts.
 func (idx *contactIndex) onCommit(tx *bolt.Tx, c protocol.Contact) uint64 {
 	if idx == nil {
 		return 0
 	}
 	e := idx.record(c, idx.versions.Add(1))
-	tx.OnCommit(func() { idx.set(c.Slug, e) })
+	// Only the one open write transaction puts (bbolt's writer lock), but
+	// its handlers may run while the next one already puts: each
+	// transaction has its own list. p holds on to its transaction, so no
+	// later one (after a rollback, which runs no handler) can reuse its
+	// address and be taken for it.
+	idx.pendingMu.Lock()
+	p := idx.pending
+	if p == nil || p.tx != tx {
+		p = &pendingRecords{tx: tx}
+		idx.pending = p
+		tx.OnCommit(func() {
+			idx.setAll(p)
+			idx.pendingMu.Lock()
+			if idx.pending == p {
+				idx.pending = nil
+			}
+			idx.pendingMu.Unlock()
+		})
+	}
+	p.records = append(p.records, pendingRecord{slug: e.slug(), e: e})
+	idx.pendingMu.Unlock()
 	return e.version
 }
 
 // see applies the sightings to the records, without writing. It returns
-// what the badges need of each contact, and whether any of them needs a
-// write; then the caller runs the write transaction, which reads from
-// bbolt, and the index follows its commit.
-func (idx *contactIndex) see(s []Sighting, day seenDay) ([]Seen, bool) {
-	out := make([]Seen, len(s))
+// what the badges need of each contact; loud when a sighting changes what
+// a badge reads (or adds a contact), so the caller must write the batch
+// before it answers; and which sightings change only what no badge shows
+// (touches.go). The caller's write transaction reads from bbolt, and the
+// index follows its commit.
+func (idx *contactIndex) see(s []Sighting, day seenDay) (out []Seen, quiet []int, loud bool) {
+	out = make([]Seen, len(s))
 	idx.mu.RLock()
 	defer idx.mu.RUnlock()
 	for i, sg := range s {
 		e, found := idx.contacts[sg.Slug]
 		if !found {
-			return nil, true
+			return nil, nil, true
 		}
-		if _, diff := applySighting(e.sighted(), true, sg, day); diff {
-			return nil, true
+		before := e.sighted()
+		if after, diff := applySighting(before, true, sg, day); diff {
+			if badgeChanged(before, after) {
+				return nil, nil, true
+			}
+			quiet = append(quiet, i)
 		}
 		out[i] = Seen{Input: e.input(), Version: e.version}
 	}
-	return out, false
+	return out, quiet, false
 }

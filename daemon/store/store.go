@@ -145,6 +145,8 @@ type DB struct {
 	// idx holds every contact in memory (index.go); nil on a read-only
 	// Open, where every read goes to bbolt.
 	idx *contactIndex
+	// touches are sightings written behind their reply (touches.go).
+	touches touchQueue
 }
 
 // Open opens or creates the database at path. When another process holds
@@ -325,6 +327,7 @@ func (db *DB) Path() string { return db.path }
 
 // Close releases the file and its lock.
 func (db *DB) Close() error {
+	db.flushTouches()
 	return db.bolt.Close()
 }
 
