@@ -129,6 +129,12 @@ func (e *env) start() error {
 			return fmt.Errorf("contacts_seen answered %.200s", e.reply[k])
 		}
 	}
+	// That first pass of the day moved every contact's last seen, which
+	// the store writes behind its replies; a read of a contact waits for
+	// those writes, so the benchmarks start from a quiet store.
+	if _, err := e.db.Contact(Slug(0)); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -242,7 +243,7 @@ func (c *conn) readLoop() {
 			return
 		default:
 		}
-		typ, data, err := c.read(ctx)
+		typ, data, buf, err := c.read(ctx)
 		c.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
 			if errors.Is(err, errHelloTooBig) {
@@ -284,6 +285,25 @@ func (c *conn) readLoop() {
 			continue
 		}
 		c.handle(data)
+		// Nothing keeps data past handle: requests are decoded into values
+		// of their own.
+		putReadBuffer(buf)
+	}
+}
+
+// readBuffers hold paired connections' messages while they are handled: a
+// page sends a 13 KB contacts_seen every second or so per tab, and reading
+// each into a new slice grown from 512 bytes made about 30 KB of garbage a
+// message (docs/benchmarks.md, issue 12).
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledRead is the largest buffer kept for the next message; the rare
+// import of megabytes is not kept.
+const maxPooledRead = 256 << 10
+
+func putReadBuffer(b *bytes.Buffer) {
+	if b != nil && b.Cap() <= maxPooledRead {
+		readBuffers.Put(b)
 	}
 }
 
@@ -292,22 +312,30 @@ var errHelloTooBig = errors.New("message over the hello limit")
 // read reads one message. Before hello it reads at most MaxHelloBytes of it
 // itself (the socket's limit is one byte more, so the library never trips
 // first), so that the close can say what to do.
-func (c *conn) read(ctx context.Context) (websocket.MessageType, []byte, error) {
-	if c.authed.Load() {
-		return c.ws.Read(ctx)
-	}
+// A paired connection's message is read into a pooled buffer, which the
+// caller gives back (putReadBuffer) once it is done with data.
+func (c *conn) read(ctx context.Context) (websocket.MessageType, []byte, *bytes.Buffer, error) {
 	typ, r, err := c.ws.Reader(ctx)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
+	}
+	if c.authed.Load() {
+		buf := readBuffers.Get().(*bytes.Buffer)
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			putReadBuffer(buf)
+			return 0, nil, nil, err
+		}
+		return typ, buf.Bytes(), buf, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r, c.s.cfg.MaxHelloBytes+1))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if int64(len(data)) > c.s.cfg.MaxHelloBytes {
-		return 0, nil, errHelloTooBig
+		return 0, nil, nil, errHelloTooBig
 	}
-	return typ, data, nil
+	return typ, data, nil, nil
 }
 
 // peekID reads the id of a message the server will not otherwise read, so
