@@ -39,9 +39,27 @@ type cachedAnnotation struct {
 // heavy user's whole list. Past it, the cache starts again empty.
 const maxCachedAnnotationBytes = 6 << 20
 
-// encodedReply is a reply already encoded as JSON; conn.reply sends it as
-// it is.
+// encodedReply is a reply already encoded as JSON, in a buffer of
+// replyBuffers; conn.reply sends it as it is and gives the buffer back.
 type encodedReply []byte
+
+// replyBuffers hold contacts_seen replies (about 20 KB for 100 cards)
+// until they are written.
+var replyBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledReply is the largest reply buffer kept for the next reply.
+const maxPooledReply = 256 << 10
+
+func getReplyBuffer() []byte {
+	return (*replyBuffers.Get().(*[]byte))[:0]
+}
+
+func putReplyBuffer(b []byte) {
+	if cap(b) <= maxPooledReply {
+		b = b[:0]
+		replyBuffers.Put(&b)
+	}
+}
 
 // appendAnnotations appends the annotation of each seen contact to buf, as
 // a JSON list, computing and caching the ones it does not hold. rules'

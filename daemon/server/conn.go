@@ -205,12 +205,18 @@ func (c *conn) push(msg []byte) {
 	}
 }
 
-// reply queues a message for the client, waiting for room; false when the
-// connection is closing.
+// reply sends a message to the client; false when the connection is
+// closing or the write failed. Only the read loop replies, and it writes
+// the reply itself rather than hand it to the writer: a reply then costs
+// no wake-up of another goroutine, its buffer can be reused as soon as it
+// is written (encodedReply), and a client's replies still go out in the
+// order of its requests, each before any close the request caused. The
+// library serializes these writes with the writer's (pushes, the close).
 func (c *conn) reply(v any) bool {
 	var msg []byte
 	var err error
-	if enc, ok := v.(encodedReply); ok {
+	enc, encoded := v.(encodedReply)
+	if encoded {
 		msg = enc
 	} else {
 		msg, err = json.Marshal(v)
@@ -224,11 +230,23 @@ func (c *conn) reply(v any) bool {
 		msg, _ = json.Marshal(protocol.NewError(id, err))
 	}
 	select {
-	case c.send <- msg:
-		return true
 	case <-c.quit:
 		return false
+	default:
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.WriteTimeout)
+	err = c.ws.Write(ctx, websocket.MessageText, msg)
+	cancel()
+	if encoded {
+		putReplyBuffer(enc)
+	}
+	if err != nil {
+		c.log.Debug().Err(err).Msg("write failed")
+		c.shutdown(websocket.StatusInternalError, "")
+		c.ws.CloseNow()
+		return false
+	}
+	return true
 }
 
 func (c *conn) readLoop() {

@@ -131,8 +131,7 @@ func contactsSeen(s *Server, r *protocol.ContactsSeen) (any, *protocol.Annotatio
 	rules := s.rules
 	at := rules.Now()
 	rules.Now = func() time.Time { return at }
-	buf := make([]byte, 0, 64+len(contacts)*160)
-	buf = append(buf, `{"type":"annotations"`...)
+	buf := append(getReplyBuffer(), `{"type":"annotations"`...)
 	if r.ID != "" {
 		id, err := json.Marshal(r.ID)
 		if err != nil {

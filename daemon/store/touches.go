@@ -2,6 +2,7 @@ package store
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,6 +74,11 @@ func (db *DB) queueTouches(s []Sighting, which []int, now time.Time) bool {
 		if n := len(list); n > 0 && list[n-1].sg == sg {
 			continue
 		}
+		// A request's strings share its whole message (protocol's fast
+		// decoder): copies of their own, so a queued card keeps 100 bytes
+		// alive rather than 13 KB.
+		sg.Slug, sg.Name, sg.Headline = strings.Clone(sg.Slug), strings.Clone(sg.Name), strings.Clone(sg.Headline)
+		sg.ConnectedText, sg.ConnectedOn = strings.Clone(sg.ConnectedText), strings.Clone(sg.ConnectedOn)
 		t.pending[sg.Slug] = append(list, touch{sg: sg, now: now})
 		added = true
 	}
