@@ -33,6 +33,12 @@ type Input struct {
 	FirstSeen       time.Time // zero while never seen on a page
 	CooldownUntil   string    // YYYY-MM-DD or ""
 	FalloutAt       time.Time // zero when no disagreement is marked
+
+	// ReviewDecision and ReviewOn are the latest guided review's decision
+	// and its day (YYYY-MM-DD or ""), for the revisit badge; the rest of
+	// a review (why, drafts) no badge shows. Both are zero without one.
+	ReviewDecision protocol.Decision
+	ReviewOn       string
 }
 
 // excerptChars is how much of the newest note a badge quotes.
@@ -53,6 +59,9 @@ func InputOf(c protocol.Contact) Input {
 	}
 	if c.FalloutAt != nil {
 		in.FalloutAt = *c.FalloutAt
+	}
+	if c.Review != nil {
+		in.ReviewDecision, in.ReviewOn = c.Review.Decision, c.Review.On
 	}
 	// The newest note with text, the first of equals as newestNotes' stable
 	// sort would put it.

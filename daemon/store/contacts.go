@@ -96,7 +96,10 @@ func (db *DB) see(s []Sighting, deferQuiet bool) (seen []Seen, contacts []protoc
 			return nil, nil, err
 		}
 	}
-	if db.idx == nil {
+	// The index said the batch changes something, or has no say: the file
+	// decides (a removed contact listed again, say), and a batch that
+	// changes nothing after all is answered without a write.
+	{
 		var changed bool
 		if err := db.bolt.View(func(tx *bolt.Tx) error {
 			var err error

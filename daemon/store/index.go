@@ -85,18 +85,20 @@ const (
 	endConnectedText
 	endConnectedOn
 	endCooldownUntil
+	endReviewOn
 	numEnds
 )
 
 // indexEntry is the record of one contact: everything the badge rules and
 // applySighting read, and nothing else.
 type indexEntry struct {
-	texts string // slug, name, headline, connected text and day, cool-down end, latest note excerpt
+	texts string // slug, name, headline, connected text and day, cool-down end, review day, latest note excerpt
 	ends  [numEnds]uint32
 	tags  []string // nil when none
 
-	status protocol.Status
-	source protocol.DateSource
+	status   protocol.Status
+	source   protocol.DateSource
+	decision protocol.Decision
 	// Times as Unix nanoseconds; noTime for a zero time.Time.
 	firstSeen, lastSeen, falloutAt, latestWritten int64
 	noteCount, textNotes                          int32
@@ -150,6 +152,8 @@ func (e *indexEntry) input() annotate.Input {
 		FirstSeen:       fromUnixNano(e.firstSeen),
 		CooldownUntil:   e.text(endCooldownUntil),
 		FalloutAt:       fromUnixNano(e.falloutAt),
+		ReviewDecision:  e.decision,
+		ReviewOn:        e.text(endReviewOn),
 	}
 }
 
@@ -169,7 +173,7 @@ func (e *indexEntry) sighted() sightedFields {
 // record builds the record of c with version v.
 func (idx *contactIndex) record(c protocol.Contact, v uint64) indexEntry {
 	in := annotate.InputOf(c)
-	parts := [numEnds + 1]string{c.Slug, c.Name, c.Headline, c.ConnectedText, c.ConnectedOn, c.CooldownUntil, in.LatestExcerpt}
+	parts := [numEnds + 1]string{c.Slug, c.Name, c.Headline, c.ConnectedText, c.ConnectedOn, c.CooldownUntil, in.ReviewOn, in.LatestExcerpt}
 	n := 0
 	for _, p := range parts {
 		n += len(p)
@@ -178,6 +182,7 @@ func (idx *contactIndex) record(c protocol.Contact, v uint64) indexEntry {
 	e := indexEntry{
 		status:        internStatus(c.Status),
 		source:        internSource(c.ConnectedSource),
+		decision:      internDecision(in.ReviewDecision),
 		firstSeen:     unixNano(c.FirstSeen),
 		lastSeen:      unixNano(c.LastSeen),
 		falloutAt:     unixNano(in.FalloutAt),
@@ -218,6 +223,15 @@ func internStatus(s protocol.Status) protocol.Status {
 		}
 	}
 	return s
+}
+
+func internDecision(d protocol.Decision) protocol.Decision {
+	for _, known := range protocol.Decisions {
+		if d == known {
+			return known
+		}
+	}
+	return d
 }
 
 func internSource(s protocol.DateSource) protocol.DateSource {
@@ -345,7 +359,10 @@ func (idx *contactIndex) see(s []Sighting, day seenDay) (out []Seen, quiet []int
 	defer idx.mu.RUnlock()
 	for i, sg := range s {
 		e, found := idx.contacts[sg.Slug]
-		if !found {
+		// A removed contact listed again may be connected again, which
+		// the history decides (guided review's reconnection): the file
+		// answers.
+		if !found || e.status == protocol.StatusRemoved {
 			return nil, nil, true
 		}
 		before := e.sighted()

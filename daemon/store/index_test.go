@@ -82,6 +82,15 @@ func checkRecordOf(t *testing.T, e indexEntry, c protocol.Contact) {
 			t.Errorf("%s at %v: the record annotates as\n%s\nthe contact as\n%s", c.Slug, now, got, want)
 		}
 	}
+	in, wantIn := e.input(), annotate.InputOf(c)
+	if !in.FirstSeen.Equal(wantIn.FirstSeen) || !in.FalloutAt.Equal(wantIn.FalloutAt) || !in.LatestWritten.Equal(wantIn.LatestWritten) ||
+		len(in.Tags) != len(wantIn.Tags) {
+		t.Errorf("%s: the record's input %+v, the contact's %+v", c.Slug, in, wantIn)
+	}
+	in.FirstSeen, in.FalloutAt, in.LatestWritten, in.Tags = wantIn.FirstSeen, wantIn.FalloutAt, wantIn.LatestWritten, wantIn.Tags
+	if !reflect.DeepEqual(in, wantIn) {
+		t.Errorf("%s: the record's input %+v, the contact's %+v", c.Slug, in, wantIn)
+	}
 	got, want := e.sighted(), sightedOf(c)
 	if !got.LastSeen.Equal(want.LastSeen) {
 		t.Errorf("%s: the record was last seen %v, the contact %v", c.Slug, got.LastSeen, want.LastSeen)
@@ -141,7 +150,8 @@ func TestIndexFollowsEveryWrite(t *testing.T) {
 		{"load: a changed contact and a new one", func() error {
 			a := archive()
 			a.Contacts[0].Headline = "Restored headline"
-			a.Contacts = append(a.Contacts, protocol.Contact{Slug: "dee-w", Name: "Dee", Tags: []string{}, Notes: []protocol.Note{}})
+			a.Contacts = append(a.Contacts, protocol.Contact{Slug: "dee-w", Name: "Dee", Tags: []string{}, Notes: []protocol.Note{},
+				Review: &protocol.Review{Decision: protocol.DecisionRevisit, On: "2027-01-12", Why: "drifted apart", At: clk.Now()}})
 			_, _, err := db.Load(a)
 			return err
 		}},
