@@ -112,11 +112,11 @@ func (db *DB) see(s []Sighting, deferQuiet bool) (seen []Seen, contacts []protoc
 			return seenOf(contacts), contacts, nil
 		}
 	}
-	// Batch lets tabs that write at once share one commit; the closure
-	// starts from what the transaction reads, so bbolt may run it again.
+	// Tabs that write at once share one commit (group.go); the closure
+	// starts from what the transaction reads, so it may run again.
 	var added int
 	var versions []uint64
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
+	err = db.groupUpdate(func(tx *bolt.Tx) error {
 		added = 0
 		versions = make([]uint64, len(s))
 		var err error

@@ -147,6 +147,8 @@ type DB struct {
 	idx *contactIndex
 	// touches are sightings written behind their reply (touches.go).
 	touches touchQueue
+	// group lets the sightings' writes share commits (group.go).
+	group commitGroup
 }
 
 // Open opens or creates the database at path. When another process holds
