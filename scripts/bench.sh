@@ -151,6 +151,12 @@ END {
 	ratio = lo[t " ns/op"] / lo[e " ns/op"]
 	cr = (t " cpu-ns/op" in lo) ? sprintf("%.1f", lo[t " cpu-ns/op"] / lo[e " cpu-ns/op"]) : ""
 	row(1, "ratio tactful / echo", "≤ 1.5", sprintf("%.1f", ratio), cr, mark(ratio <= 1.5))
+	if ((t " p99-ns") in lo) {
+		row(1, "… round trip p50: echo / tactful", "", us(lo[e " p50-ns"]) " / " us(lo[t " p50-ns"]), "", "")
+		row(1, "… round trip p99: echo / tactful", "", us(lo[e " p99-ns"]) " / " us(lo[t " p99-ns"]), "", "")
+		r99 = lo[t " p99-ns"] / lo[e " p99-ns"]
+		row(1, "ratio tactful / echo at p99", "≤ 2", sprintf("%.1f", r99), "", mark(r99 <= 2))
+	}
 	w = "BenchmarkDaemonWork100/all"
 	row(2, "daemon work for 100 cards, no network", "≤ 100 µs", wall(w), cpu(w), mark(lo[w " ns/op"] <= 100000))
 	split("decode dates see reply annotate encode read", steps, " ")
