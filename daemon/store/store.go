@@ -149,6 +149,8 @@ type DB struct {
 	touches touchQueue
 	// group lets the sightings' writes share commits (group.go).
 	group commitGroup
+	// visits are the recorded visits, in memory (visits.go).
+	visits visitsMemo
 }
 
 // Open opens or creates the database at path. When another process holds
