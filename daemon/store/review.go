@@ -133,8 +133,8 @@ func (db *DB) ApplyRemovalPlan(schedule []protocol.Scheduled) ([]protocol.Contac
 
 // ForEachContact calls fn with every stored contact, in slug order from the
 // file or in no particular order from memory; it stops at fn's first error.
-// fn must neither change c nor keep its slices: from memory, c shares them
-// with the index.
+// fn must neither change c nor keep its slices (from memory, c shares them
+// with the index), nor call the store: it runs under the index's read lock.
 func (db *DB) ForEachContact(fn func(c protocol.Contact) error) error {
 	if db.idx != nil {
 		return db.idx.each(fn)
