@@ -246,10 +246,30 @@ func (r Rules) QueueItem(c protocol.Contact) protocol.QueueItem {
 	return it
 }
 
+// QueueKey is what orders a contact in the review queue: small, so a
+// queue of 30,000 sorts without moving whole items.
+type QueueKey struct {
+	Slug, DueOn, ConnectedOn string
+}
+
+// QueueKey is c's place in the review queue (see QueueOrder).
+func (r Rules) QueueKey(c protocol.Contact) QueueKey {
+	k := QueueKey{Slug: c.Slug, ConnectedOn: c.ConnectedOn}
+	if c.Review != nil {
+		k.DueOn, _, _ = Due(c, r.withDefaults().Now())
+	}
+	return k
+}
+
 // QueueOrder orders the review queue: what is due first, the oldest day
 // first; then the oldest connection (unknown dates last); then the slug, so
 // the order is stable and a resumed review finds its place.
 func QueueOrder(a, b protocol.QueueItem) int {
+	return CompareQueue(QueueKey{a.Slug, a.DueOn, a.ConnectedOn}, QueueKey{b.Slug, b.DueOn, b.ConnectedOn})
+}
+
+// CompareQueue is QueueOrder on keys.
+func CompareQueue(a, b QueueKey) int {
 	if (a.DueOn != "") != (b.DueOn != "") {
 		if a.DueOn != "" {
 			return -1

@@ -75,23 +75,29 @@ func (s *Server) clusters() ([]protocol.Cluster, error) {
 	return s.rules.Clusters(planned), nil
 }
 
+// reviewQueue sorts the chosen people by their small queue keys, and builds
+// the items of only those it returns.
 func reviewQueue(s *Server, r *protocol.ReviewQueue) (any, *protocol.Annotation, error) {
-	items := []protocol.QueueItem{}
+	var keys []annotate.QueueKey
 	err := s.cfg.Store.ForEachContact(func(c protocol.Contact) error {
 		if s.rules.InQueue(r.Filter, c) {
-			items = append(items, s.rules.QueueItem(c))
+			keys = append(keys, s.rules.QueueKey(c))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	slices.SortFunc(items, annotate.QueueOrder)
-	total := len(items)
-	if len(items) > r.Limit {
-		items = items[:r.Limit]
+	slices.SortFunc(keys, annotate.CompareQueue)
+	items := make([]protocol.QueueItem, 0, min(len(keys), r.Limit))
+	for _, k := range keys[:min(len(keys), r.Limit)] {
+		c, err := s.cfg.Store.Contact(k.Slug)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, s.rules.QueueItem(c))
 	}
-	return protocol.ReviewQueueReply{Header: header(r, protocol.TypeReviewQueueReply), Items: items, Total: total}, nil, nil
+	return protocol.ReviewQueueReply{Header: header(r, protocol.TypeReviewQueueReply), Items: items, Total: len(keys)}, nil, nil
 }
 
 func removalPlanGet(s *Server, r *protocol.RemovalPlanGet) (any, *protocol.Annotation, error) {
