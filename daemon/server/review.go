@@ -39,7 +39,7 @@ func (s *Server) contactReply(h protocol.Header, c protocol.Contact) (protocol.C
 	if err != nil {
 		return protocol.ContactReply{}, err
 	}
-	clusters, err := s.clusters()
+	clusters, err := s.clustersOf(c)
 	if err != nil {
 		return protocol.ContactReply{}, err
 	}
@@ -66,8 +66,12 @@ func (s *Server) planned() ([]protocol.Contact, error) {
 	return out, err
 }
 
-// clusters are the clusters of every planned removal.
-func (s *Server) clusters() ([]protocol.Cluster, error) {
+// clustersOf are the clusters of planned removals, for a page about c.
+// Only a planned removal is in any, so for anyone else no scan is needed.
+func (s *Server) clustersOf(c protocol.Contact) ([]protocol.Cluster, error) {
+	if !annotate.Planned(c) {
+		return nil, nil
+	}
 	planned, err := s.planned()
 	if err != nil {
 		return nil, err
