@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tactful/tactful/protocol"
 )
@@ -218,7 +219,7 @@ func (r Rules) InQueue(f protocol.QueueFilter, c protocol.Contact) bool {
 	}
 	if f.Company != "" {
 		needle := strings.ToLower(f.Company)
-		if !strings.Contains(strings.ToLower(c.Company), needle) && !strings.Contains(strings.ToLower(c.Headline), needle) {
+		if !containsFold(c.Company, needle) && !containsFold(c.Headline, needle) {
 			return false
 		}
 	}
@@ -289,4 +290,31 @@ func CompareQueue(a, b QueueKey) int {
 		return c
 	}
 	return cmp.Compare(a.Slug, b.Slug)
+}
+
+// containsFold reports whether s contains the lower-case needle in any
+// case. ASCII text, nearly every company and headline, is compared in
+// place: a queue filters 30,000 people without copying each string.
+func containsFold(s, needle string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), needle)
+		}
+	}
+	for i := 0; i+len(needle) <= len(s); i++ {
+		j := 0
+		for ; j < len(needle); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				break
+			}
+		}
+		if j == len(needle) {
+			return true
+		}
+	}
+	return false
 }
