@@ -27,6 +27,8 @@ type Rules struct {
 	// RecentNoteDays is how many days a note counts as written in the heat
 	// of the moment (inclusive).
 	RecentNoteDays int
+	// Plan holds the thresholds of removal plans (plan.go).
+	Plan PlanRules
 	// Now is the clock. Days are local calendar days (time.Local).
 	Now func() time.Time
 }
@@ -73,8 +75,8 @@ func (r Rules) Annotate(c protocol.Contact, v protocol.Visits) protocol.Annotati
 // AnnotateInput returns what the extension draws on a card, from what the
 // store keeps of its contact in memory. Badges come in order of what
 // matters most before a decision: a running cool-down, a recent connection,
-// a newcomer since the previous visit, then what the user recorded
-// (status, tags, notes). It runs for every card of every batch a page
+// a newcomer since the previous visit, then what the user recorded (a
+// review day that has come, status, tags, notes). It runs for every card of every batch a page
 // sends, so its sentences are put together without fmt.
 func (r Rules) AnnotateInput(in Input, v protocol.Visits) protocol.Annotation {
 	r = r.withDefaults()
@@ -107,6 +109,7 @@ func (r Rules) AnnotateInput(in Input, v protocol.Visits) protocol.Annotation {
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeNew, Label: "New",
 			Detail: "New since your last visit (" + humanDate(dateOf(v.PreviousEnd)) + ")."})
 	}
+	a.Badges, a.DueOn = r.withRevisit(a.Badges, in) // review.go
 	if label, detail, ok := statusText(in.Status); ok {
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeStatus, Label: label, Detail: detail})
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func TestContactsSeenReplyAsAnnotateSaysIt(t *testing.T) {
 		{Slug: "grace-hopper", Name: "Grace Hopper", ConnectedText: "Connected on March 3, 2019"},
 		{Slug: "alan-turing", Name: "Alan Turing"},
 	}
-	check := func(step string) {
+	check := func(step string) string {
 		t.Helper()
 		raw := c.mustCall(map[string]any{"type": "contacts_seen", "id": `q"1`, "locale": "en-US", "contacts": cards},
 			protocol.TypeAnnotations, nil)
@@ -45,6 +46,7 @@ func TestContactsSeenReplyAsAnnotateSaysIt(t *testing.T) {
 		if string(raw) != string(wantRaw) {
 			t.Errorf("%s: the reply is\n%s\nRules.Annotate says\n%s", step, raw, wantRaw)
 		}
+		return string(raw)
 	}
 	check("first sighting")
 	check("the same batch again")
@@ -63,4 +65,11 @@ func TestContactsSeenReplyAsAnnotateSaysIt(t *testing.T) {
 	e.clock.Advance(5 * 24 * time.Hour)
 	check("the cool-down over")
 	check("and once more")
+	on := e.clock.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	c.mustCall(map[string]any{"type": "review_save", "slug": "grace-hopper", "decision": "revisit", "on": on}, protocol.TypeContact, nil)
+	check("after a review")
+	e.clock.Advance(3 * 24 * time.Hour)
+	if raw := check("the review's day come (the revisit badge)"); !strings.Contains(raw, `"kind":"revisit"`) {
+		t.Errorf("no revisit badge once the review's day came: %s", raw)
+	}
 }

@@ -120,12 +120,18 @@ func (db *DB) see(s []Sighting, deferQuiet bool) (seen []Seen, contacts []protoc
 		added = 0
 		versions = make([]uint64, len(s))
 		var err error
-		contacts, _, err = applySightings(tx, s, day, func(i int, c protocol.Contact, found bool) error {
+		contacts, _, err = applySightings(tx, s, day, func(i int, before, c protocol.Contact, found bool) error {
 			v, err := db.putContactVersion(tx, c)
 			if err != nil {
 				return err
 			}
 			versions[i] = v
+			// Guided review: listed again after a removal (review.go).
+			if ev := reconnectedEvent(before, c, found, now); ev != nil {
+				if err := appendEvent(tx, ev); err != nil {
+					return err
+				}
+			}
 			if found {
 				return nil
 			}
@@ -223,8 +229,8 @@ func seenOf(contacts []protocol.Contact) []Seen {
 
 // applySightings reads the contact of each sighting and applies it, in
 // order. It reports whether any needs a write, and calls write (when not
-// nil) for each that does, with its place in s.
-func applySightings(tx *bolt.Tx, s []Sighting, day seenDay, write func(i int, c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
+// nil) for each that does, with its place in s and the contact as it was.
+func applySightings(tx *bolt.Tx, s []Sighting, day seenDay, write func(i int, before, c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
 	out := make([]protocol.Contact, 0, len(s))
 	changed := false
 	for i, sg := range s {
@@ -232,13 +238,19 @@ func applySightings(tx *bolt.Tx, s []Sighting, day seenDay, write func(i int, c 
 		if err != nil {
 			return nil, false, err
 		}
+		before := c
 		c, diff := applySightingTo(c, found, sg, day)
+		// Guided review (review.go). Only here, where the history is at
+		// hand: the index sends every sighting of a removed contact here.
+		if reconnected(tx, before, found, day.now) {
+			c.Status, diff = protocol.StatusNone, true
+		}
 		if diff {
 			changed = true
 			if write == nil {
 				return out, true, nil // the caller writes the batch anyway
 			}
-			if err := write(i, c, found); err != nil {
+			if err := write(i, before, c, found); err != nil {
 				return nil, false, err
 			}
 		}

@@ -86,13 +86,14 @@ const (
 	endConnectedOn
 	endCooldownUntil
 	endReviewOn
+	endCompany
 	numEnds
 )
 
 // indexEntry is the record of one contact: everything the badge rules and
 // applySighting read, and nothing else.
 type indexEntry struct {
-	texts string // slug, name, headline, connected text and day, cool-down end, review day, latest note excerpt
+	texts string // slug, name, headline, connected text and day, cool-down end, review day, company, latest note excerpt
 	ends  [numEnds]uint32
 	tags  []string // nil when none
 
@@ -157,6 +158,61 @@ func (e *indexEntry) input() annotate.Input {
 	}
 }
 
+// view is the record as a protocol.Contact, for the scans over every
+// contact (ForEachContact: guided review's queue, plans and summary). It
+// holds what the record keeps: no position, notes without their text (as
+// many as the contact has), the review's decision and day only. Its tags
+// are the record's own: read them, never change them.
+func (e *indexEntry) view() protocol.Contact {
+	c := protocol.Contact{
+		Slug:            e.text(endSlug),
+		Name:            e.text(endName),
+		Headline:        e.text(endHeadline),
+		Company:         e.text(endCompany),
+		ConnectedOn:     e.text(endConnectedOn),
+		ConnectedSource: e.source,
+		ConnectedText:   e.text(endConnectedText),
+		FirstSeen:       fromUnixNano(e.firstSeen),
+		LastSeen:        fromUnixNano(e.lastSeen),
+		Tags:            e.tags,
+		Status:          e.status,
+		CooldownUntil:   e.text(endCooldownUntil),
+		Notes:           noNotes,
+	}
+	if c.Tags == nil {
+		c.Tags = noTags
+	}
+	if e.falloutAt != noTime {
+		t := fromUnixNano(e.falloutAt)
+		c.FalloutAt = &t
+	}
+	if e.noteCount > 0 {
+		c.Notes = make([]protocol.Note, e.noteCount)
+	}
+	if e.decision != "" {
+		c.Review = &protocol.Review{Decision: e.decision, On: e.text(endReviewOn)}
+	}
+	return c
+}
+
+// noTags and noNotes are the empty lists of views (never written to).
+var (
+	noTags  = []string{}
+	noNotes = []protocol.Note{}
+)
+
+// each calls fn with the view of every record, under the read lock.
+func (idx *contactIndex) each(fn func(c protocol.Contact) error) error {
+	idx.mu.RLock()
+	defer idx.mu.RUnlock()
+	for _, e := range idx.contacts {
+		if err := fn(e.view()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // sighted is the record as applySighting reads it.
 func (e *indexEntry) sighted() sightedFields {
 	return sightedFields{
@@ -173,7 +229,7 @@ func (e *indexEntry) sighted() sightedFields {
 // record builds the record of c with version v.
 func (idx *contactIndex) record(c protocol.Contact, v uint64) indexEntry {
 	in := annotate.InputOf(c)
-	parts := [numEnds + 1]string{c.Slug, c.Name, c.Headline, c.ConnectedText, c.ConnectedOn, c.CooldownUntil, in.ReviewOn, in.LatestExcerpt}
+	parts := [numEnds + 1]string{c.Slug, c.Name, c.Headline, c.ConnectedText, c.ConnectedOn, c.CooldownUntil, in.ReviewOn, c.Company, in.LatestExcerpt}
 	n := 0
 	for _, p := range parts {
 		n += len(p)

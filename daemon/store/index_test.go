@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +91,17 @@ func checkRecordOf(t *testing.T, e indexEntry, c protocol.Contact) {
 	in.FirstSeen, in.FalloutAt, in.LatestWritten, in.Tags = wantIn.FirstSeen, wantIn.FalloutAt, wantIn.LatestWritten, wantIn.Tags
 	if !reflect.DeepEqual(in, wantIn) {
 		t.Errorf("%s: the record's input %+v, the contact's %+v", c.Slug, in, wantIn)
+	}
+	// What the scans over every contact read (ForEachContact).
+	v := e.view()
+	wantReview := c.Review != nil
+	if v.Slug != c.Slug || v.Name != c.Name || v.Headline != c.Headline || v.Company != c.Company || v.ConnectedOn != c.ConnectedOn ||
+		v.ConnectedSource != c.ConnectedSource || v.ConnectedText != c.ConnectedText || !v.FirstSeen.Equal(c.FirstSeen) ||
+		!v.LastSeen.Equal(c.LastSeen) || !slices.Equal(v.Tags, c.Tags) || v.Status != c.Status || v.CooldownUntil != c.CooldownUntil ||
+		(v.FalloutAt == nil) != (c.FalloutAt == nil) || (v.FalloutAt != nil && !v.FalloutAt.Equal(*c.FalloutAt)) ||
+		len(v.Notes) != len(c.Notes) || (v.Review != nil) != wantReview ||
+		(wantReview && (v.Review.Decision != c.Review.Decision || v.Review.On != c.Review.On)) {
+		t.Errorf("%s: the record's view %+v, the contact %+v", c.Slug, v, c)
 	}
 	got, want := e.sighted(), sightedOf(c)
 	if !got.LastSeen.Equal(want.LastSeen) {
