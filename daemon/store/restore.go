@@ -68,7 +68,7 @@ type Loader struct {
 	// index holds the per-contact index keys of the events added, put in
 	// key order at the end: in the file's order (time) they would land all
 	// over the bucket.
-	index []indexKey
+	index indexKeys
 	// repair holds index keys the store's own contact_events/ lacks for
 	// events its events/ holds: a restore stopped by a crash before schema
 	// 2's restores were staged may have left such events.
@@ -78,6 +78,7 @@ type Loader struct {
 	lastID  protocol.EventID
 	ordered bool
 	res     Restored
+	records Records
 
 	// every, when set, commits after that many records and goes on in a
 	// new transaction (RestoreInSteps), so memory stays bounded.
@@ -96,6 +97,33 @@ func (k indexKey) append(b []byte) []byte {
 	b = append(b, k.slug...)
 	b = append(b, 0)
 	return append(b, k.id[:]...)
+}
+
+// indexKeys gathers index keys in chunks: one growing slice would copy
+// them over and over, for a heavy user's 300,000 events.
+type indexKeys struct {
+	chunks [][]indexKey
+	n      int
+}
+
+func (x *indexKeys) add(k indexKey) {
+	if last := len(x.chunks) - 1; last < 0 || len(x.chunks[last]) == cap(x.chunks[last]) {
+		x.chunks = append(x.chunks, make([]indexKey, 0, 8192))
+	}
+	last := len(x.chunks) - 1
+	x.chunks[last] = append(x.chunks[last], k)
+	x.n++
+}
+
+// sorted returns the keys gathered, in key order, and forgets them.
+func (x *indexKeys) sorted() []indexKey {
+	all := make([]indexKey, 0, x.n)
+	for _, c := range x.chunks {
+		all = append(all, c...)
+	}
+	*x = indexKeys{}
+	slices.SortFunc(all, compareIndexKeys)
+	return all
 }
 
 func compareIndexKeys(a, b indexKey) int {
@@ -142,8 +170,8 @@ func (l *Loader) step() error {
 // Record is one contact or event of an export, checked (protocol's
 // Validate) and encoded as the store keeps it, for Loader.Add. Checking and
 // encoding are most of a restore's work and need no transaction, so a
-// reader may make records on a goroutine of its own while a Loader files
-// them on another.
+// reader may make records (Records) on a goroutine of its own while a
+// Loader files them on another.
 type Record struct {
 	// contact is set for a valid contact, event for an event.
 	contact *protocol.Contact
@@ -155,13 +183,23 @@ type Record struct {
 	err error
 }
 
-// ContactRecord checks and encodes c.
-func ContactRecord(c protocol.Contact) Record {
+// Records makes Records. Its zero value is ready; it keeps scratch space
+// between records, so each goroutine uses one of its own.
+type Records struct {
+	// The record being encoded: encoding/json takes an interface, and a
+	// record given by value would be copied to the heap for each call.
+	contact protocol.Contact
+	event   protocol.Event
+}
+
+// Contact checks and encodes c.
+func (m *Records) Contact(c protocol.Contact) Record {
 	r := Record{slug: c.Slug}
 	if r.err = c.Validate(); r.err != nil {
 		return r
 	}
-	if r.raw, r.err = json.Marshal(c); r.err != nil {
+	m.contact = c
+	if r.raw, r.err = json.Marshal(&m.contact); r.err != nil {
 		r.err = fmt.Errorf("encode contact: %w", r.err)
 		return r
 	}
@@ -170,24 +208,25 @@ func ContactRecord(c protocol.Contact) Record {
 	return r
 }
 
-// EventRecord checks and encodes e.
-func EventRecord(e protocol.Event) Record {
+// Event checks and encodes e.
+func (m *Records) Event(e protocol.Event) Record {
 	r := Record{event: true, slug: e.Slug, id: e.ID}
 	if r.err = e.Validate(); r.err != nil {
 		return r
 	}
-	if r.raw, r.err = json.Marshal(e); r.err != nil {
+	m.event = e
+	if r.raw, r.err = json.Marshal(&m.event); r.err != nil {
 		r.err = fmt.Errorf("encode event: %w", r.err)
 	}
 	return r
 }
 
 // Contact replaces the stored contact of c.Slug with c.
-func (l *Loader) Contact(c protocol.Contact) error { return l.Add(ContactRecord(c)) }
+func (l *Loader) Contact(c protocol.Contact) error { return l.Add(l.records.Contact(c)) }
 
 // Event adds e unless the store holds an event with its id already: an
 // event is kept exactly once however often it is restored or merged.
-func (l *Loader) Event(e protocol.Event) error { return l.Add(EventRecord(e)) }
+func (l *Loader) Event(e protocol.Event) error { return l.Add(l.records.Event(e)) }
 
 // Add files r, a contact or an event (see Contact and Event).
 func (l *Loader) Add(r Record) error {
@@ -208,7 +247,7 @@ func (l *Loader) Add(r Record) error {
 	case r.contact != nil:
 		return l.addContact(r)
 	}
-	return errors.New("restore: a record made by neither ContactRecord nor EventRecord")
+	return errors.New("restore: a record not made by Records")
 }
 
 func (l *Loader) addContact(r Record) error {
@@ -269,16 +308,15 @@ func (l *Loader) addEvent(r Record) error {
 		return err
 	}
 	l.res.NewEvents++
-	l.index = append(l.index, key)
+	l.index.add(key)
 	return l.step()
 }
 
 // putIndex files the per-contact index keys gathered, sorted, so that they
 // go in at one place after another.
 func (l *Loader) putIndex() error {
-	slices.SortFunc(l.index, compareIndexKeys)
 	var buf []byte
-	for _, k := range l.index {
+	for _, k := range l.index.sorted() {
 		buf = k.append(buf[:0])
 		// Put copies the key.
 		if err := l.contactEvents.Put(buf, nil); err != nil {
@@ -288,7 +326,6 @@ func (l *Loader) putIndex() error {
 			return err
 		}
 	}
-	l.index = nil
 	return nil
 }
 
@@ -323,7 +360,9 @@ func (db *DB) Restore(fill func(l *Loader) error) (res Restored, err error) {
 		if err := fill(l); err != nil {
 			return err
 		}
-		l.index = append(l.index, l.repair...)
+		for _, k := range l.repair {
+			l.index.add(k)
+		}
 		if err := l.putIndex(); err != nil {
 			return err
 		}

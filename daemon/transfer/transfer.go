@@ -99,24 +99,34 @@ func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 		batches := make(chan []store.Record, 4)
 		stop := make(chan struct{})
 		var scanErr error
+		// Batches go back and forth rather than being made anew.
+		free := make(chan []store.Record, cap(batches)+2)
+		for range cap(free) {
+			free <- make([]store.Record, 0, recordBatch)
+		}
 		go func() {
 			defer close(batches)
-			batch := make([]store.Record, 0, recordBatch)
+			var records store.Records
+			batch := <-free
 			add := func(rec store.Record) error {
 				if batch = append(batch, rec); len(batch) < recordBatch {
 					return nil
 				}
 				select {
 				case batches <- batch:
-					batch = make([]store.Record, 0, recordBatch)
-					return nil
 				case <-stop:
 					return errStopped
 				}
+				select {
+				case batch = <-free:
+				case <-stop:
+					return errStopped
+				}
+				return nil
 			}
 			_, scanErr = export.ScanJSON(r,
-				func(c protocol.Contact) error { return add(store.ContactRecord(c)) },
-				func(e protocol.Event) error { return add(store.EventRecord(e)) })
+				func(c protocol.Contact) error { return add(records.Contact(c)) },
+				func(e protocol.Event) error { return add(records.Event(e)) })
 			if len(batch) > 0 {
 				select {
 				case batches <- batch:
@@ -134,6 +144,8 @@ func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 					return err
 				}
 			}
+			clear(batch) // let the encoded records go
+			free <- batch[:0]
 		}
 		return scanErr
 	}, restoreEvery)
