@@ -63,8 +63,6 @@ type Loader struct {
 	// owners gives each note id of the file its contact, so that a note id
 	// two contacts claim is refused before anything becomes visible.
 	owners map[string]string
-	// slugs interns the slugs of the index keys below.
-	slugs map[string]string
 	// index holds the per-contact index keys of the events added, put in
 	// key order at the end: in the file's order (time) they would land all
 	// over the bucket.
@@ -73,8 +71,8 @@ type Loader struct {
 	// events its events/ holds: a restore stopped by a crash before schema
 	// 2's restores were staged may have left such events.
 	repair []indexKey
-	// lastID is the id of the last event staged; while ids only grow (an
-	// export lists them in order) no event of the file can repeat one.
+	// ordered holds while the file's event ids only grow (an export lists
+	// them in order): lastID, the last one, is then the largest so far.
 	lastID  protocol.EventID
 	ordered bool
 	res     Restored
@@ -99,38 +97,93 @@ func (k indexKey) append(b []byte) []byte {
 	return append(b, k.id[:]...)
 }
 
-// indexKeys gathers index keys in chunks: one growing slice would copy
-// them over and over, for a heavy user's 300,000 events.
+// indexKeys gathers the index keys of a restore and gives them back in key
+// order. A heavy user's 300,000 keys take 20 bytes each (a slug's number
+// and the id), in chunks, since one growing slice would copy them over and
+// over; they are put in order by counting, not by comparing strings.
 type indexKeys struct {
-	chunks [][]indexKey
+	slugs  []string
+	number map[string]uint32
+	chunks [][]keyEntry
 	n      int
+	// ordered holds while the ids came in increasing order, as an
+	// export lists them: each slug's ids are then in order already.
+	ordered bool
+	last    protocol.EventID
 }
 
-func (x *indexKeys) add(k indexKey) {
+type keyEntry struct {
+	slug uint32
+	id   protocol.EventID
+}
+
+func (x *indexKeys) add(slug string, id protocol.EventID) {
+	if x.number == nil {
+		x.number, x.ordered = map[string]uint32{}, true
+	}
+	num, ok := x.number[slug]
+	if !ok {
+		num = uint32(len(x.slugs))
+		x.number[slug] = num
+		x.slugs = append(x.slugs, slug)
+	}
 	if last := len(x.chunks) - 1; last < 0 || len(x.chunks[last]) == cap(x.chunks[last]) {
-		x.chunks = append(x.chunks, make([]indexKey, 0, 8192))
+		x.chunks = append(x.chunks, make([]keyEntry, 0, 8192))
 	}
 	last := len(x.chunks) - 1
-	x.chunks[last] = append(x.chunks[last], k)
+	x.chunks[last] = append(x.chunks[last], keyEntry{slug: num, id: id})
 	x.n++
+	x.ordered = x.ordered && bytes.Compare(id[:], x.last[:]) > 0
+	x.last = id
 }
 
-// sorted returns the keys gathered, in key order, and forgets them.
-func (x *indexKeys) sorted() []indexKey {
-	all := make([]indexKey, 0, x.n)
+// each calls fn with every key gathered, in key order, and forgets them.
+func (x *indexKeys) each(fn func(key []byte) error) error {
+	// Each slug's rank in slug order, then a counting sort by rank, which
+	// keeps each slug's ids in the order they came.
+	bySlug := make([]uint32, len(x.slugs))
+	for i := range bySlug {
+		bySlug[i] = uint32(i)
+	}
+	slices.SortFunc(bySlug, func(a, b uint32) int { return strings.Compare(x.slugs[a], x.slugs[b]) })
+	start := make([]int, len(x.slugs)+1) // by rank
+	rank := make([]uint32, len(x.slugs))
+	for r, num := range bySlug {
+		rank[num] = uint32(r)
+	}
 	for _, c := range x.chunks {
-		all = append(all, c...)
+		for _, e := range c {
+			start[rank[e.slug]+1]++
+		}
+	}
+	for r := 1; r < len(start); r++ {
+		start[r] += start[r-1]
+	}
+	all := make([]keyEntry, x.n)
+	next := slices.Clone(start[:len(x.slugs)])
+	for i, c := range x.chunks {
+		for _, e := range c {
+			r := rank[e.slug]
+			all[next[r]] = e
+			next[r]++
+		}
+		x.chunks[i] = nil
+	}
+	var buf []byte
+	for r, num := range bySlug {
+		group := all[start[r]:start[r+1]]
+		if !x.ordered {
+			slices.SortFunc(group, func(a, b keyEntry) int { return bytes.Compare(a.id[:], b.id[:]) })
+		}
+		for _, e := range group {
+			buf = indexKey{slug: x.slugs[num], id: e.id}.append(buf[:0])
+			if err := fn(buf); err != nil {
+				return err
+			}
+		}
 	}
 	*x = indexKeys{}
-	slices.SortFunc(all, compareIndexKeys)
-	return all
-}
-
-func compareIndexKeys(a, b indexKey) int {
-	if c := strings.Compare(a.slug, b.slug); c != 0 {
-		return c
-	}
-	return bytes.Compare(a.id[:], b.id[:])
+	return nil
 }
 
 // use points the loader at tx.
@@ -283,12 +336,7 @@ func (l *Loader) addContact(r Record) error {
 
 func (l *Loader) addEvent(r Record) error {
 	l.res.Events++
-	slug, ok := l.slugs[r.slug]
-	if !ok {
-		slug = r.slug
-		l.slugs[slug] = slug
-	}
-	key := indexKey{slug: slug, id: r.id}
+	key := indexKey{slug: r.slug, id: r.id}
 	if l.storedEvents.Get(r.id[:]) != nil {
 		// A restore stopped by a crash may have filed the event but not
 		// yet its index entry; running it again completes both.
@@ -298,35 +346,32 @@ func (l *Loader) addEvent(r Record) error {
 		return l.step()
 	}
 	if l.staged {
-		// The same id twice in one file: keep the first.
-		if !(l.ordered && bytes.Compare(r.id[:], l.lastID[:]) > 0) && l.events.Get(r.id[:]) != nil {
+		// The same id twice in one file: keep the first. While the ids
+		// only grow, as in an export, none can repeat.
+		newest := l.ordered && bytes.Compare(r.id[:], l.lastID[:]) > 0
+		l.ordered, l.lastID = newest, r.id
+		if !newest && l.events.Get(r.id[:]) != nil {
 			return l.step()
 		}
-		l.ordered, l.lastID = true, r.id
 	}
 	if err := l.events.Put(r.id[:], r.raw); err != nil {
 		return err
 	}
 	l.res.NewEvents++
-	l.index.add(key)
+	l.index.add(r.slug, r.id)
 	return l.step()
 }
 
 // putIndex files the per-contact index keys gathered, sorted, so that they
 // go in at one place after another.
 func (l *Loader) putIndex() error {
-	var buf []byte
-	for _, k := range l.index.sorted() {
-		buf = k.append(buf[:0])
+	return l.index.each(func(key []byte) error {
 		// Put copies the key.
-		if err := l.contactEvents.Put(buf, nil); err != nil {
+		if err := l.contactEvents.Put(key, nil); err != nil {
 			return err
 		}
-		if err := l.step(); err != nil {
-			return err
-		}
-	}
-	return nil
+		return l.step()
+	})
 }
 
 func recordErr(what string, err error) error {
@@ -338,7 +383,7 @@ func errNoteOwners(id, one, other string) error {
 }
 
 func (db *DB) newLoader(staged bool, every int) *Loader {
-	return &Loader{seen: map[string]bool{}, owners: map[string]string{}, slugs: map[string]string{},
+	return &Loader{seen: map[string]bool{}, owners: map[string]string{}, ordered: true,
 		staged: staged, every: every, db: db}
 }
 
@@ -361,7 +406,7 @@ func (db *DB) Restore(fill func(l *Loader) error) (res Restored, err error) {
 			return err
 		}
 		for _, k := range l.repair {
-			l.index.add(k)
+			l.index.add(k.slug, k.id)
 		}
 		if err := l.putIndex(); err != nil {
 			return err

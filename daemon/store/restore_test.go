@@ -2,6 +2,7 @@ package store
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -42,63 +43,77 @@ func hasStaged(t *testing.T, db *DB) bool {
 func TestStagedRestoreMatchesOneTransaction(t *testing.T) {
 	src, srcClock, _ := openTemp(t)
 	populate(t, src, srcClock)
-	export := dump(t, src)
+	inOrder := dump(t, src)
+	// A file written by hand: events newest first, one of them twice.
+	byHand := inOrder
+	byHand.Events = slices.Clone(inOrder.Events)
+	slices.Reverse(byHand.Events)
+	byHand.Events = append(byHand.Events, byHand.Events[2])
 
-	for _, n := range []int{1, 3, 1000} {
-		for _, nonEmpty := range []bool{false, true} {
-			want, wantClock, _ := openTemp(t)
-			got, gotClock, _ := openTemp(t)
-			if nonEmpty {
-				for _, db := range []*DB{want, got} {
-					see(t, db, Sighting{Slug: "grace-h", Name: "Grace"}, Sighting{Slug: "ada-x", Name: "Ada, before"})
-					if _, _, err := db.AddNote("grace-h", "g1", "mine"); err != nil {
-						t.Fatal(err)
+	for _, export := range []protocol.Archive{inOrder, byHand} {
+		for _, n := range []int{1, 3, 1000} {
+			for _, nonEmpty := range []bool{false, true} {
+				want, wantClock, _ := openTemp(t)
+				got, gotClock, _ := openTemp(t)
+				if nonEmpty {
+					for _, db := range []*DB{want, got} {
+						see(t, db, Sighting{Slug: "grace-h", Name: "Grace"}, Sighting{Slug: "ada-x", Name: "Ada, before"})
+						if _, _, err := db.AddNote("grace-h", "g1", "mine"); err != nil {
+							t.Fatal(err)
+						}
 					}
+					wantClock.Advance(time.Minute)
+					gotClock.Advance(time.Minute)
 				}
-				wantClock.Advance(time.Minute)
-				gotClock.Advance(time.Minute)
-			}
-			if _, err := want.Restore(func(l *Loader) error {
+				if _, err := want.Restore(func(l *Loader) error {
+					for _, c := range export.Contacts {
+						if err := l.Contact(c); err != nil {
+							return err
+						}
+					}
+					for _, e := range export.Events {
+						if err := l.Event(e); err != nil {
+							return err
+						}
+					}
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				res, err := restoreSteps(got, export, n)
+				if err != nil {
+					t.Fatalf("n=%d non-empty=%v: %v", n, nonEmpty, err)
+				}
+				if res.NewEvents != len(inOrder.Events) || res.Contacts != len(export.Contacts) {
+					t.Errorf("n=%d non-empty=%v: %+v, want every event new and every contact read", n, nonEmpty, res)
+				}
+				// The stores' own events have ids of their own: compare events
+				// by what they say.
+				w, g := dump(t, want), dump(t, got)
+				if !reflect.DeepEqual(w.Contacts, g.Contacts) || !reflect.DeepEqual(eventKeys(t, w), eventKeys(t, g)) {
+					t.Errorf("n=%d non-empty=%v: the staged restore differs from the one-transaction restore", n, nonEmpty)
+				}
+				if ws, _ := want.Stats(); !reflect.DeepEqual(ws, mustStats(t, got)) {
+					t.Errorf("n=%d non-empty=%v: stats %+v, want %+v", n, nonEmpty, mustStats(t, got), ws)
+				}
+				checkIndexMatchesDisk(t, got)
+				if hasStaged(t, got) {
+					t.Errorf("n=%d non-empty=%v: the staging area outlived the restore", n, nonEmpty)
+				}
+				again, err := restoreSteps(got, export, n)
+				if err != nil || again.Added != 0 || again.Updated != 0 || again.NewEvents != 0 {
+					t.Errorf("n=%d non-empty=%v: restoring again gave %+v, %v; want nothing new", n, nonEmpty, again, err)
+				}
+				if g2 := dump(t, got); len(g2.Events) != len(g.Events) {
+					t.Errorf("n=%d non-empty=%v: restoring again left %d events, want %d", n, nonEmpty, len(g2.Events), len(g.Events))
+				}
 				for _, c := range export.Contacts {
-					if err := l.Contact(c); err != nil {
-						return err
+					evs, _, err := got.History(HistoryQuery{Slug: c.Slug, Limit: 1000})
+					wevs, _, _ := want.History(HistoryQuery{Slug: c.Slug, Limit: 1000})
+					if err != nil || len(evs) != len(wevs) {
+						t.Errorf("n=%d non-empty=%v: %s has %d events by its index (%v), want %d", n, nonEmpty, c.Slug, len(evs), err, len(wevs))
 					}
 				}
-				for _, e := range export.Events {
-					if err := l.Event(e); err != nil {
-						return err
-					}
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			res, err := restoreSteps(got, export, n)
-			if err != nil {
-				t.Fatalf("n=%d non-empty=%v: %v", n, nonEmpty, err)
-			}
-			if res.NewEvents != len(export.Events) || res.Contacts != len(export.Contacts) {
-				t.Errorf("n=%d non-empty=%v: %+v, want every event new and every contact read", n, nonEmpty, res)
-			}
-			// The stores' own events have ids of their own: compare events
-			// by what they say.
-			w, g := dump(t, want), dump(t, got)
-			if !reflect.DeepEqual(w.Contacts, g.Contacts) || !reflect.DeepEqual(eventKeys(t, w), eventKeys(t, g)) {
-				t.Errorf("n=%d non-empty=%v: the staged restore differs from the one-transaction restore", n, nonEmpty)
-			}
-			if ws, _ := want.Stats(); !reflect.DeepEqual(ws, mustStats(t, got)) {
-				t.Errorf("n=%d non-empty=%v: stats %+v, want %+v", n, nonEmpty, mustStats(t, got), ws)
-			}
-			checkIndexMatchesDisk(t, got)
-			if hasStaged(t, got) {
-				t.Errorf("n=%d non-empty=%v: the staging area outlived the restore", n, nonEmpty)
-			}
-			again, err := restoreSteps(got, export, n)
-			if err != nil || again.Added != 0 || again.Updated != 0 || again.NewEvents != 0 {
-				t.Errorf("n=%d non-empty=%v: restoring again gave %+v, %v; want nothing new", n, nonEmpty, again, err)
-			}
-			if g2 := dump(t, got); len(g2.Events) != len(g.Events) {
-				t.Errorf("n=%d non-empty=%v: restoring again left %d events, want %d", n, nonEmpty, len(g2.Events), len(g.Events))
 			}
 		}
 	}
