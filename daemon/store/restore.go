@@ -519,13 +519,25 @@ func (db *DB) fillStaged(fill func(l *Loader) error, n int) (_ *Loader, err erro
 	return l, l.tx.Commit()
 }
 
-// applyStaged makes the staged records the store's: in one commit into an
-// empty store, merged in steps of n otherwise.
+// applyStaged makes the staged records the store's. When the store holds
+// at most n records of its own (none, or what a fresh install saw before
+// its owner restored an export) the staged buckets replace the store's in
+// one commit, and those records join them. A larger store gets the staged
+// records merged in, n at a time.
 func (db *DB) applyStaged(l *Loader, n int) error {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		// bbolt's MoveBucket moves a bucket as last committed: whatever
+		// this transaction wrote into it would be lost. So the store's own
+		// records are read first, and written after the move.
+		own := map[string][][2][]byte{}
+		count := 0
 		for _, name := range stagedBuckets {
-			if k, _ := tx.Bucket(name).Cursor().First(); k != nil {
-				return errNotEmpty
+			c := tx.Bucket(name).Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				if count++; count > n {
+					return errNotEmpty
+				}
+				own[string(name)] = append(own[string(name)], [2][]byte{bytes.Clone(k), bytes.Clone(v)})
 			}
 		}
 		staged := tx.Bucket(bucketStaged)
@@ -539,6 +551,24 @@ func (db *DB) applyStaged(l *Loader, n int) error {
 		}
 		if err := tx.DeleteBucket(bucketStaged); err != nil {
 			return err
+		}
+		for _, name := range stagedBuckets {
+			b := tx.Bucket(name)
+			for _, kv := range own[string(name)] {
+				if b.Get(kv[0]) != nil {
+					continue // the file's contact replaces the store's
+				}
+				if err := b.Put(kv[0], kv[1]); err != nil {
+					return err
+				}
+			}
+		}
+		var buf []byte
+		for _, k := range l.repair {
+			buf = k.append(buf[:0])
+			if err := tx.Bucket(bucketContactEvents).Put(buf, nil); err != nil {
+				return err
+			}
 		}
 		return rebuildIndexes(tx, db.idx)
 	})
