@@ -96,9 +96,7 @@ var restoreEvery = restoreStep
 // they run side by side, handing over records in batches.
 func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 	res, err := db.RestoreInSteps(func(l *store.Loader) error {
-		// Room for most of a step's records: while the writer waits for a
-		// commit's fsync, the reader goes on.
-		batches := make(chan []store.Record, 16)
+		batches := make(chan []store.Record, 4)
 		stop := make(chan struct{})
 		var scanErr error
 		// Batches go back and forth rather than being made anew.
