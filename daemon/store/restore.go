@@ -26,10 +26,11 @@ import (
 //	    contact_events/       their per-contact index keys
 //
 // Only when the whole file has been read and every record and note id
-// checked does the staging area become the store: into an empty store its
-// three buckets are moved in place of the empty ones in one commit (bbolt's
+// checked does the staging area become the store: into an empty store (or
+// one holding a step's worth of records of its own, which are carried over)
+// its three buckets are moved in place of the store's in one commit (bbolt's
 // MoveBucket rewrites one root entry, whatever the bucket's size); into a
-// store that holds data already they are merged in steps. A file refused
+// larger store they are merged in steps. A file refused
 // anywhere, or a crash while it is read, changes nothing the store shows:
 // the staging area is dropped (or, after a crash, by the next restore).
 var (
