@@ -12,6 +12,7 @@ package transfer
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -106,6 +107,13 @@ func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 		}
 		go func() {
 			defer close(batches)
+			// No request's goroutine is behind this one: a panic here
+			// would end the daemon rather than the request.
+			defer func() {
+				if p := recover(); p != nil {
+					scanErr = fmt.Errorf("read the import: panic: %v", p)
+				}
+			}()
 			var records store.Records
 			batch := <-free
 			add := func(rec store.Record) error {
