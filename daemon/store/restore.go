@@ -209,9 +209,21 @@ func (l *Loader) step() error {
 	if l.every <= 0 || l.pending < l.every {
 		return nil
 	}
-	l.pending = 0
-	if err := l.tx.Commit(); err != nil {
-		return err
+	return l.commit()
+}
+
+// commit commits the step and holds no transaction (nor bbolt's writer
+// lock) until begin.
+func (l *Loader) commit() error {
+	tx := l.tx
+	l.tx, l.pending = nil, 0
+	return tx.Commit()
+}
+
+// begin starts the next step's transaction, unless one is open.
+func (l *Loader) begin() error {
+	if l.tx != nil {
+		return nil
 	}
 	tx, err := l.db.bolt.Begin(true)
 	if err != nil {
@@ -219,6 +231,22 @@ func (l *Loader) step() error {
 	}
 	l.use(tx)
 	return nil
+}
+
+// Pause commits what a staged restore (RestoreInSteps) has filed so far and
+// holds no transaction until the next record, so that a Loader fed by a
+// slow reader (an upload) does not keep the store's other writers waiting.
+// Inside Restore's one transaction it does nothing.
+func (l *Loader) Pause() error {
+	if !l.staged || l.tx == nil {
+		return nil
+	}
+	if l.pending == 0 {
+		tx := l.tx
+		l.tx = nil
+		return tx.Rollback()
+	}
+	return l.commit()
 }
 
 // Record is one contact or event of an export, checked (protocol's
@@ -295,6 +323,9 @@ func (l *Loader) Add(r Record) error {
 		}
 		return recordErr(protocol.Describe(what, n, r.slug), r.err)
 	}
+	if err := l.begin(); err != nil {
+		return err
+	}
 	switch {
 	case r.event:
 		return l.addEvent(r)
@@ -367,6 +398,9 @@ func (l *Loader) addEvent(r Record) error {
 // go in at one place after another.
 func (l *Loader) putIndex() error {
 	return l.index.each(func(key []byte) error {
+		if err := l.begin(); err != nil {
+			return err
+		}
 		// Put copies the key.
 		if err := l.contactEvents.Put(key, nil); err != nil {
 			return err
@@ -489,25 +523,23 @@ func (db *DB) dropStaged() error {
 // fillStaged runs fill into the staging area, files the sorted index keys
 // there, and checks the file's note ids against the store's.
 func (db *DB) fillStaged(fill func(l *Loader) error, n int) (_ *Loader, err error) {
-	tx, err := db.bolt.Begin(true)
-	if err != nil {
-		return nil, err
-	}
 	l := db.newLoader(true, n)
-	l.use(tx)
 	defer func() {
-		if p := recover(); p != nil {
+		p := recover()
+		if (p != nil || err != nil) && l.tx != nil {
 			_ = l.tx.Rollback()
-			panic(p)
 		}
-		if err != nil {
-			_ = l.tx.Rollback()
+		if p != nil {
+			panic(p)
 		}
 	}()
 	if err := fill(l); err != nil {
 		return nil, err
 	}
 	if err := l.putIndex(); err != nil {
+		return nil, err
+	}
+	if err := l.begin(); err != nil {
 		return nil, err
 	}
 	// A note id the store gives to a contact the file leaves in place.
@@ -517,7 +549,7 @@ func (db *DB) fillStaged(fill func(l *Loader) error, n int) (_ *Loader, err erro
 			return nil, errNoteOwners(id, string(owner), slug)
 		}
 	}
-	return l, l.tx.Commit()
+	return l, l.commit()
 }
 
 // applyStaged makes the staged records the store's. When the store holds

@@ -142,20 +142,46 @@ func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 				}
 			}
 		}()
-		for batch := range batches {
+		fail := func(err error) error {
+			close(stop)
+			for range batches {
+				// Wait for the reader to stop: r is the caller's again.
+			}
+			return err
+		}
+		idle := time.NewTimer(pauseAfter)
+		idle.Stop()
+		for {
+			var batch []store.Record
+			var more bool
+			select {
+			case batch, more = <-batches:
+			default:
+				// The reader is behind, as a slow upload is: before long,
+				// commit what is staged, so that the store's other
+				// writers need not wait for the rest of the file.
+				idle.Reset(pauseAfter)
+				select {
+				case batch, more = <-batches:
+					idle.Stop()
+				case <-idle.C:
+					if err := l.Pause(); err != nil {
+						return fail(err)
+					}
+					batch, more = <-batches
+				}
+			}
+			if !more {
+				return scanErr
+			}
 			for _, rec := range batch {
 				if err := l.Add(rec); err != nil {
-					close(stop)
-					for range batches {
-						// Wait for the reader to stop: r is the caller's again.
-					}
-					return err
+					return fail(err)
 				}
 			}
 			clear(batch) // let the encoded records go
 			free <- batch[:0]
 		}
-		return scanErr
 	}, restoreEvery)
 	if err != nil {
 		return protocol.ImportSummary{}, err
@@ -165,6 +191,10 @@ func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 
 // recordBatch is how many records the reader hands the writer at once.
 const recordBatch = 256
+
+// pauseAfter is how long the writer waits for the reader before it commits
+// what it holds (Loader.Pause).
+const pauseAfter = 20 * time.Millisecond
 
 var errStopped = errors.New("import stopped")
 

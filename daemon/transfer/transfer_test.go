@@ -171,3 +171,68 @@ func TestImportJSONStoppedPartWayChangesNothing(t *testing.T) {
 		})
 	}
 }
+
+// An upload that stalls half way holds no write transaction while it
+// waits: the daemon's other writes (a page's first sighting here) go on,
+// and the import completes when the rest arrives.
+func TestStalledUploadLetsOtherWritesThrough(t *testing.T) {
+	restoreEvery = 7
+	t.Cleanup(func() { restoreEvery = restoreStep })
+	src := open(t)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	a := protocol.Archive{Format: protocol.ArchiveFormat, Version: protocol.ArchiveVersion}
+	for i := range 3000 {
+		a.Contacts = append(a.Contacts, protocol.Contact{Slug: fmt.Sprintf("person-%04d", i), Name: "P", Tags: []string{}, Notes: []protocol.Note{},
+			FirstSeen: now, LastSeen: now})
+	}
+	if _, _, err := src.Load(a); err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := Export(src, FormatJSON, &file); err != nil {
+		t.Fatal(err)
+	}
+
+	dst := open(t)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		_, err := ImportJSON(dst, pr)
+		done <- err
+	}()
+	half := file.Len() / 2
+	if _, err := pw.Write(file.Bytes()[:half]); err != nil {
+		t.Fatal(err)
+	}
+	// Let the writer take what the reader made of the first half: it then
+	// waits for the rest with part of a step staged.
+	time.Sleep(500 * time.Millisecond)
+	seen := make(chan error, 1)
+	go func() {
+		_, err := dst.See([]store.Sighting{{Slug: "someone-new", Name: "New"}})
+		seen <- err
+	}()
+	select {
+	case err := <-seen:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		// End the upload, so the import lets go of the store and the
+		// test ends rather than hangs.
+		pw.CloseWithError(errors.New("the test gave up"))
+		<-done
+		<-seen
+		t.Fatal("a sighting waited for a stalled upload to finish")
+	}
+	if _, err := pw.Write(file.Bytes()[half:]); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := dst.Stats(); s.Contacts != 3001 {
+		t.Errorf("after the import the store holds %d contacts, want 3,000 and the one seen meanwhile", s.Contacts)
+	}
+}
