@@ -202,8 +202,8 @@ func (l *Loader) use(tx *bolt.Tx) {
 	l.contactEvents.FillPercent = contactsFill
 }
 
-// step commits what is pending once every records are, and begins the next
-// transaction.
+// step commits what is pending once every records are; the next record
+// begins the next transaction.
 func (l *Loader) step() error {
 	l.pending++
 	if l.every <= 0 || l.pending < l.every {
