@@ -78,7 +78,14 @@ type Result struct {
 	RSSIdleKB, RSSPeakKB int64 // kB; 0 when unknown
 	RSSAnonPeakKB        int64
 	RSSIdleAnonKB        int64
-	MissedScheduleCount  int // requests sent later than due by more than their interval
+	// RSSFilePeakKB is the peak of the file pages in VmRSS: the executable
+	// and bbolt's mmapped database, page cache the kernel may reclaim, not
+	// Go memory.
+	RSSFilePeakKB int64
+	// DaemonCPU is the daemon's user + system CPU time over the run; 0
+	// when unknown.
+	DaemonCPU           time.Duration
+	MissedScheduleCount int // requests sent later than due by more than their interval
 	// Seconds are the percentiles of the requests due in each second of
 	// the run.
 	Seconds []SecondResult
@@ -183,14 +190,18 @@ func run(ctx context.Context, cfg Config, logw io.Writer) (Result, error) {
 	if cfg.PID != 0 {
 		// Idle: the daemon has opened its store and served /healthz.
 		time.Sleep(time.Second)
-		res.RSSIdleKB, res.RSSIdleAnonKB, _ = rss(cfg.PID)
+		res.RSSIdleKB, res.RSSIdleAnonKB, _, _ = rss(cfg.PID)
 		mem = watchMemory(cfg.PID)
 	}
+	cpuBefore, cpuErr := cpuTime(cfg.PID)
 	fmt.Fprintf(logw, "tactful-load: %d clients x %g batches/s of %d contacts for %v against %s\n",
 		cfg.Clients, cfg.Rate, cfg.Batch, cfg.Duration, cfg.Addr)
 	res = load(ctx, cfg, strings.TrimSpace(string(code)), res)
 	if mem != nil {
-		res.RSSPeakKB, res.RSSAnonPeakKB = mem.stop()
+		res.RSSPeakKB, res.RSSAnonPeakKB, res.RSSFilePeakKB = mem.stop()
+		if cpuAfter, err := cpuTime(cfg.PID); err == nil && cpuErr == nil {
+			res.DaemonCPU = cpuAfter - cpuBefore
+		}
 	}
 	return res, nil
 }
@@ -545,11 +556,14 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// rss reads VmRSS and RssAnon (kB) of a process.
-func rss(pid int) (total, anon int64, err error) {
+// rss reads VmRSS, RssAnon and RssFile (kB) of a process. VmRSS is
+// their sum plus RssShmem; RssFile counts bbolt's mmapped pages, which the
+// kernel may drop and read again, so they are reported apart from the
+// anonymous (Go) memory.
+func rss(pid int) (total, anon, file int64, err error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		name, val, ok := strings.Cut(line, ":")
@@ -562,17 +576,46 @@ func rss(pid int) (total, anon int64, err error) {
 			total = kb
 		case "RssAnon":
 			anon = kb
+		case "RssFile":
+			file = kb
 		}
 	}
-	return total, anon, nil
+	return total, anon, file, nil
+}
+
+// cpuTime reads a process's user + system CPU time from /proc/PID/stat.
+// Linux reports it in clock ticks of 1/100 s (USER_HZ, 100 on every
+// architecture Go supports on Linux).
+func cpuTime(pid int) (time.Duration, error) {
+	if pid == 0 {
+		return 0, errors.New("no process")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces; the fields after
+	// it are: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	// cmajflt utime stime.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 // memWatch samples a process's resident size every 100 ms and keeps the
 // peak.
 type memWatch struct {
-	quit      chan struct{}
-	done      chan struct{}
-	peak, ano int64
+	quit            chan struct{}
+	done            chan struct{}
+	peak, ano, file int64
 }
 
 func watchMemory(pid int) *memWatch {
@@ -582,8 +625,8 @@ func watchMemory(pid int) *memWatch {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if total, anon, err := rss(pid); err == nil {
-				m.peak, m.ano = max(m.peak, total), max(m.ano, anon)
+			if total, anon, file, err := rss(pid); err == nil {
+				m.peak, m.ano, m.file = max(m.peak, total), max(m.ano, anon), max(m.file, file)
 			}
 			select {
 			case <-m.quit:
@@ -595,10 +638,12 @@ func watchMemory(pid int) *memWatch {
 	return m
 }
 
-func (m *memWatch) stop() (peak, anon int64) {
+// stop returns the peaks of VmRSS, RssAnon and RssFile, each its own
+// maximum over the samples.
+func (m *memWatch) stop() (peak, anon, file int64) {
 	close(m.quit)
 	<-m.done
-	return m.peak, m.ano
+	return m.peak, m.ano, m.file
 }
 
 // report prints the result for people, then one line of key=value pairs
@@ -626,12 +671,13 @@ func report(w io.Writer, cfg Config, r Result) {
 		}
 	}
 	if cfg.PID != 0 {
-		fmt.Fprintf(w, "memory     VmRSS idle %.1f MB (anonymous %.1f MB), peak under load %.1f MB (anonymous %.1f MB)\n",
-			mb(r.RSSIdleKB), mb(r.RSSIdleAnonKB), mb(r.RSSPeakKB), mb(r.RSSAnonPeakKB))
+		fmt.Fprintf(w, "memory     VmRSS idle %.1f MB (anonymous %.1f MB), peak under load %.1f MB (anonymous %.1f MB, file pages %.1f MB)\n",
+			mb(r.RSSIdleKB), mb(r.RSSIdleAnonKB), mb(r.RSSPeakKB), mb(r.RSSAnonPeakKB), mb(r.RSSFilePeakKB))
+		fmt.Fprintf(w, "cpu        the daemon used %.2f s of CPU during the run\n", r.DaemonCPU.Seconds())
 	}
-	fmt.Fprintf(w, "RESULT clients=%d rate=%g batch=%d duration=%s elapsed_ms=%d sent=%d ok=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d rss_idle_kb=%d rss_peak_kb=%d rss_anon_idle_kb=%d rss_anon_peak_kb=%d\n",
+	fmt.Fprintf(w, "RESULT clients=%d rate=%g batch=%d duration=%s elapsed_ms=%d sent=%d ok=%d errors=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d rss_idle_kb=%d rss_peak_kb=%d rss_anon_idle_kb=%d rss_anon_peak_kb=%d rss_file_peak_kb=%d daemon_cpu_ms=%d\n",
 		cfg.Clients, cfg.Rate, cfg.Batch, cfg.Duration, r.Elapsed.Milliseconds(), r.Sent, r.OK, r.Errors, r.P50.Microseconds(), r.P90.Microseconds(),
-		r.P99.Microseconds(), r.Max.Microseconds(), r.RSSIdleKB, r.RSSPeakKB, r.RSSIdleAnonKB, r.RSSAnonPeakKB)
+		r.P99.Microseconds(), r.Max.Microseconds(), r.RSSIdleKB, r.RSSPeakKB, r.RSSIdleAnonKB, r.RSSAnonPeakKB, r.RSSFilePeakKB, r.DaemonCPU.Milliseconds())
 }
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
