@@ -84,6 +84,10 @@ type Config struct {
 	// MaxConns bounds simultaneous paired connections; zero lets the server
 	// choose. Connections before hello have places of their own.
 	MaxConns int
+	// Now is the daemon's clock: the store's timestamps, the rules' "today"
+	// (cool-downs, review days, badges) and the server's. nil means
+	// time.Now; end-to-end tests move it to see a review day come.
+	Now func() time.Time
 }
 
 // Daemon is a running tactful daemon.
@@ -162,9 +166,13 @@ func Start(cfg Config) (*Daemon, error) {
 	}
 
 	dbPath := DBPath(home)
+	if cfg.Now != nil && cfg.Rules.Now == nil {
+		cfg.Rules.Now = cfg.Now
+	}
 	db, err := store.Open(dbPath, store.Options{
 		Timeout: 500 * time.Millisecond,
 		Logger:  logger,
+		Now:     cfg.Now,
 	})
 	if errors.Is(err, store.ErrLocked) {
 		return nil, &Error{Kind: ErrLocked, Err: err,
@@ -209,6 +217,7 @@ func Start(cfg Config) (*Daemon, error) {
 		Pairing:      d.keeper,
 		ExtraOrigins: cfg.ExtraOrigins,
 		MaxConns:     cfg.MaxConns,
+		Now:          cfg.Now,
 		Logger:       logger.With().Str("component", "server").Logger(),
 		Version:      cfg.Version,
 	})

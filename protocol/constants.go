@@ -30,6 +30,10 @@ type JSConstants struct {
 	DefaultTags    []string       `json:"defaultTags"`
 	DateSources    []DateSource   `json:"dateSources"`
 	BadgeKinds     []BadgeKind    `json:"badgeKinds"`
+	Decisions      []Decision     `json:"decisions"`
+	Messages       []string       `json:"messages"`
+	DueKinds       []string       `json:"dueKinds"`
+	ClusterKinds   []string       `json:"clusterKinds"`
 }
 
 // Constants returns this package's constants for the extension.
@@ -50,21 +54,29 @@ func Constants() JSConstants {
 			"maxNameChars": MaxNameChars, "maxTags": MaxTags, "maxTagChars": MaxTagChars,
 			"maxHistoryLimit": MaxHistoryLimit, "defaultHistoryLimit": DefaultHistoryLimit,
 			"maxIDChars": MaxIDChars, "maxQueryChars": MaxQueryChars,
+			"maxReviewLineChars": MaxReviewLineChars, "maxDraftChars": MaxDraftChars,
+			"defaultQueueLimit": DefaultQueueLimit, "maxQueueLimit": MaxQueueLimit, "maxPlanSize": MaxPlanSize,
+			"maxConnectedYears": MaxConnectedYears,
 		},
 		Requests: requests,
 		Replies: []string{TypeWelcome, TypePong, TypeAnnotations, TypeNoteSaved, TypeAnnotation, TypeReminder, TypeContact,
-			TypeHistory, TypeImportResult, TypeExportData, TypeStatusReply, TypeError},
+			TypeHistory, TypeImportResult, TypeExportData, TypeStatusReply, TypeError,
+			TypeReviewQueueReply, TypeRemovalPlan, TypeNetworkSummaryReply},
 		Events: []string{TypeContactChanged},
 		Codes:  Codes,
 		CloseCodes: map[string]int{
 			"helloTimeout": CloseHelloTimeout, "badPairingCode": CloseBadPairingCode, "unsupportedVersion": CloseUnsupportedVersion,
 			"pairingRotated": ClosePairingRotated, "idle": CloseIdle, "helloExpected": CloseHelloExpected, "rateLimited": CloseRateLimited,
 		},
-		Statuses:    append([]Status{StatusNone}, Statuses...),
-		Outcomes:    []Outcome{OutcomeRemoved, OutcomeKept, OutcomeUnfollowed},
-		EventKinds:  EventKinds,
-		DefaultTags: DefaultTags,
-		DateSources: []DateSource{DateFromPageRelative, DateFromImport, DateFromPageAbsolute},
-		BadgeKinds:  []BadgeKind{BadgeNote, BadgeTag, BadgeStatus, BadgeRecent, BadgeCooldown, BadgeNew},
+		Statuses:     append([]Status{StatusNone}, Statuses...),
+		Outcomes:     []Outcome{OutcomeRemoved, OutcomeKept, OutcomeUnfollowed},
+		EventKinds:   EventKinds,
+		DefaultTags:  DefaultTags,
+		DateSources:  []DateSource{DateFromPageRelative, DateFromImport, DateFromPageAbsolute},
+		BadgeKinds:   []BadgeKind{BadgeNote, BadgeTag, BadgeStatus, BadgeRecent, BadgeCooldown, BadgeNew, BadgeRevisit},
+		Decisions:    Decisions,
+		Messages:     Messages,
+		DueKinds:     []string{DueRevisit, DueRemove},
+		ClusterKinds: []string{ClusterCompany, ClusterWeek, ClusterTag},
 	}
 }

@@ -33,6 +33,11 @@ var requestTypes = map[string]func() Request{
 	TypeExport:            func() Request { return &Export{} },
 	TypeImportJSON:        func() Request { return &ImportJSON{} },
 	TypeStatus:            func() Request { return &StatusGet{} },
+	TypeReviewSave:        func() Request { return &ReviewSave{} },
+	TypeReviewQueue:       func() Request { return &ReviewQueue{} },
+	TypeRemovalPlanGet:    func() Request { return &RemovalPlanGet{} },
+	TypeRemovalPlanApply:  func() Request { return &RemovalPlanApply{} },
+	TypeNetworkSummary:    func() Request { return &NetworkSummaryGet{} },
 }
 
 // RequestTypes lists every request type the daemon accepts.

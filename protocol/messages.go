@@ -247,6 +247,8 @@ type ContactReply struct {
 	Contact    Contact    `json:"contact"`
 	Annotation Annotation `json:"annotation"`
 	Events     []Event    `json:"events"`
+	// Advice is what guided review shows beside the contact.
+	Advice ReviewAdvice `json:"advice"`
 }
 
 // HistoryReply answers history_get. NextCursor is empty on the last page.

@@ -26,6 +26,10 @@ var replyTypes = map[string]func() any{
 	TypeError:          func() any { return &ErrorReply{} },
 	TypeStatusReply:    func() any { return &StatusReply{} },
 	TypeContactChanged: func() any { return &ContactChanged{} },
+
+	TypeReviewQueueReply:    func() any { return &ReviewQueueReply{} },
+	TypeRemovalPlan:         func() any { return &RemovalPlan{} },
+	TypeNetworkSummaryReply: func() any { return &NetworkSummaryReply{} },
 }
 
 func readGolden(t *testing.T, dir string) map[string][]byte {

@@ -76,6 +76,9 @@ type Contact struct {
 	FalloutAt     *time.Time `json:"fallout_at,omitempty"`
 	CooldownUntil string     `json:"cooldown_until,omitempty"`
 	Notes         []Note     `json:"notes"`
+	// Review is the latest decision of guided review (review.go); nil
+	// until the user reviewed this contact.
+	Review *Review `json:"review,omitempty"`
 }
 
 // DateSource ranks where a connection date came from.
@@ -109,6 +112,7 @@ const (
 	BadgeRecent   BadgeKind = "recent"   // recently connected
 	BadgeCooldown BadgeKind = "cooldown" // a marked fallout is still cooling down
 	BadgeNew      BadgeKind = "new"      // appeared since the previous visit (annotate.IsNew)
+	BadgeRevisit  BadgeKind = "revisit"  // a review's revisit or removal day has come
 )
 
 // Badge is one small label on a connection card: Label is a word or two,
@@ -128,7 +132,9 @@ type Annotation struct {
 	NoteCount     int      `json:"note_count"`
 	ConnectedOn   string   `json:"connected_on,omitempty"`
 	CooldownUntil string   `json:"cooldown_until,omitempty"`
-	Badges        []Badge  `json:"badges"`
+	// DueOn is the review day that has come (revisit or remove on), if any.
+	DueOn  string  `json:"due_on,omitempty"`
+	Badges []Badge `json:"badges"`
 }
 
 // Reminder is what the extension shows beside LinkedIn's removal dialog.
@@ -154,6 +160,12 @@ type Reminder struct {
 	Drafts []string `json:"drafts"`
 	// Facts are how removal works on LinkedIn.
 	Facts []string `json:"facts"`
+	// Decision recalls what the user decided in guided review; nil when
+	// they never reviewed this contact.
+	Decision *Point `json:"decision,omitempty"`
+	// Clusters are the groups of planned removals this contact is in
+	// (kind "cluster"), each offering to spread them out.
+	Clusters []Point `json:"clusters,omitempty"`
 }
 
 // Point is a titled sentence in a reminder.
@@ -186,11 +198,14 @@ const (
 	EventFalloutMarked EventKind = "fallout_marked"
 	EventReminderShown EventKind = "reminder_shown"
 	EventOutcome       EventKind = "outcome"
+	EventReviewed      EventKind = "reviewed"    // a decision saved in guided review
+	EventReconnected   EventKind = "reconnected" // someone removed was seen connected again
 )
 
 // EventKinds lists every kind, for validation and for the popup's filter.
 var EventKinds = []EventKind{EventFirstSeen, EventImported, EventNoteAdded, EventNoteEdited, EventNoteDeleted,
-	EventTagsChanged, EventStatusChanged, EventFalloutMarked, EventReminderShown, EventOutcome}
+	EventTagsChanged, EventStatusChanged, EventFalloutMarked, EventReminderShown, EventOutcome,
+	EventReviewed, EventReconnected}
 
 // Valid reports whether k is a known event kind.
 func (k EventKind) Valid() bool {
@@ -218,6 +233,9 @@ type Event struct {
 	Status  Status    `json:"status,omitempty"`
 	Outcome Outcome   `json:"outcome,omitempty"`
 	Until   string    `json:"until,omitempty"` // cool-down end, YYYY-MM-DD
+	// Decision and On are a reviewed event's decision and its day.
+	Decision Decision `json:"decision,omitempty"`
+	On       string   `json:"on,omitempty"`
 }
 
 // ImportSummary reports what an import did. Skipped rows name their line.

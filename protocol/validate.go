@@ -180,6 +180,9 @@ func (c *Contact) Validate() error {
 			return Errorf(CodeConflict, "Contact %s has two notes with the id %s.", c.Slug, n.ID)
 		}
 	}
+	if c.Review != nil {
+		return c.Review.Validate()
+	}
 	return nil
 }
 
@@ -231,6 +234,12 @@ func (e *Event) Validate() error {
 	}
 	if e.Outcome != "" && !e.Outcome.Valid() {
 		return Errorf(CodeInvalidField, "%q is not an outcome.", clip(string(e.Outcome), 40))
+	}
+	if e.Decision != "" && !e.Decision.Valid() {
+		return Errorf(CodeInvalidField, "%q is not a decision.", clip(string(e.Decision), 40))
+	}
+	if err := CheckDay("on", e.On); err != nil {
+		return err
 	}
 	return CheckDay("until", e.Until)
 }

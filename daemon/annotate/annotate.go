@@ -27,6 +27,8 @@ type Rules struct {
 	// RecentNoteDays is how many days a note counts as written in the heat
 	// of the moment (inclusive).
 	RecentNoteDays int
+	// Plan holds the thresholds of removal plans (plan.go).
+	Plan PlanRules
 	// Now is the clock. Days are local calendar days (time.Local).
 	Now func() time.Time
 }
@@ -50,6 +52,7 @@ func (r Rules) withDefaults() Rules {
 	if r.Now == nil {
 		r.Now = d.Now
 	}
+	r.Plan = r.Plan.withDefaults()
 	return r
 }
 
@@ -67,7 +70,8 @@ func (r Rules) CooldownUntil(days int) string {
 // visits to the connections page (v; the zero value: none known, so nobody
 // is new). Badges come in order of what matters most before a decision: a
 // running cool-down, a recent connection, a newcomer since the previous
-// visit, then what the user recorded (status, tags, notes).
+// visit, then what the user recorded (a review day that has come, status,
+// tags, notes).
 func (r Rules) Annotate(c protocol.Contact, v protocol.Visits) protocol.Annotation {
 	r = r.withDefaults()
 	s := r.situation(c)
@@ -99,6 +103,7 @@ func (r Rules) Annotate(c protocol.Contact, v protocol.Visits) protocol.Annotati
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeNew, Label: "New",
 			Detail: "New since your last visit (" + humanDate(dateOf(v.PreviousEnd)) + ")."})
 	}
+	a.Badges, a.DueOn = r.withRevisit(a.Badges, c) // review.go
 	if label, detail, ok := statusText(c.Status); ok {
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeStatus, Label: label, Detail: detail})
 	}

@@ -26,6 +26,7 @@ func (r Rules) Reminder(c protocol.Contact) protocol.Reminder {
 		Options:    options(),
 		Reasons:    reasons(c),
 		Drafts:     drafts(firstName(c.Name), s),
+		Decision:   decisionPoint(c), // review.go
 		Facts: []string{
 			"LinkedIn does not notify someone when you remove them.",
 			"After a removal, only you can send a new invitation to reconnect.",

@@ -70,6 +70,13 @@ var handlers = map[string]handler{
 	protocol.TypeImportJSON:        handles(importJSON),
 	protocol.TypeExport:            handles(exportData),
 	protocol.TypeStatus:            handles(status),
+
+	// Guided review (review.go).
+	protocol.TypeReviewSave:       handles(reviewSave),
+	protocol.TypeReviewQueue:      handles(reviewQueue),
+	protocol.TypeRemovalPlanGet:   handles(removalPlanGet),
+	protocol.TypeRemovalPlanApply: handles(removalPlanApply),
+	protocol.TypeNetworkSummary:   handles(networkSummary),
 }
 
 // handle answers one authenticated request through its handler.
@@ -163,7 +170,11 @@ func removalIntent(s *Server, r *protocol.RemovalIntent) (any, *protocol.Annotat
 	if err != nil {
 		return nil, nil, err
 	}
-	return protocol.ReminderReply{Header: header(r, protocol.TypeReminder), Reminder: s.rules.Reminder(c)}, nil, nil
+	clusters, err := s.clusters() // review.go
+	if err != nil {
+		return nil, nil, err
+	}
+	return protocol.ReminderReply{Header: header(r, protocol.TypeReminder), Reminder: s.rules.ReminderIn(c, clusters)}, nil, nil
 }
 
 func removalOutcome(s *Server, r *protocol.RemovalOutcome) (any, *protocol.Annotation, error) {
@@ -176,11 +187,11 @@ func contactGet(s *Server, r *protocol.ContactGet) (any, *protocol.Annotation, e
 	if err != nil {
 		return nil, nil, err
 	}
-	events, _, err := s.cfg.Store.History(store.HistoryQuery{Slug: r.Slug, Limit: contactEvents})
+	reply, err := s.contactReply(header(r, protocol.TypeContact), c) // review.go
 	if err != nil {
 		return nil, nil, err
 	}
-	return protocol.ContactReply{Header: header(r, protocol.TypeContact), Contact: c, Annotation: s.rules.Annotate(c, s.visits()), Events: nonNil(events)}, nil, nil
+	return reply, nil, nil
 }
 
 func historyGet(s *Server, r *protocol.HistoryGet) (any, *protocol.Annotation, error) {

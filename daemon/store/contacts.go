@@ -66,9 +66,15 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 	err := db.bolt.Batch(func(tx *bolt.Tx) error {
 		added = 0
 		var err error
-		out, _, err = applySightings(tx, s, now, func(c protocol.Contact, found bool) error {
+		out, _, err = applySightings(tx, s, now, func(before, c protocol.Contact, found bool) error {
 			if err := db.putContact(tx, c); err != nil {
 				return err
+			}
+			// Guided review: listed again after a removal (review.go).
+			if ev := reconnectedEvent(before, found, now); ev != nil {
+				if err := appendEvent(tx, ev); err != nil {
+					return err
+				}
 			}
 			if found {
 				return nil
@@ -89,7 +95,7 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 // applySightings reads the contact of each sighting and applies it, in
 // order. It reports whether any needs a write, and calls write (when not
 // nil) for each that does.
-func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
+func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(before, c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
 	out := make([]protocol.Contact, 0, len(s))
 	changed := false
 	for _, sg := range s {
@@ -97,13 +103,14 @@ func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(c proto
 		if err != nil {
 			return nil, false, err
 		}
+		before := c
 		c, diff := applySighting(c, found, sg, now)
 		if diff {
 			changed = true
 			if write == nil {
 				return out, true, nil // the caller writes the batch anyway
 			}
-			if err := write(c, found); err != nil {
+			if err := write(before, c, found); err != nil {
 				return nil, false, err
 			}
 		}
@@ -120,6 +127,11 @@ func applySighting(c protocol.Contact, found bool, sg Sighting, now time.Time) (
 		c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, LastSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
 	}
 	diff := !found
+	// Guided review: being listed among the connections again after a
+	// removal means connected again; reconnectedEvent records it.
+	if found && c.Status == protocol.StatusRemoved {
+		c.Status, diff = protocol.StatusNone, true
+	}
 	if c.Headline != sg.Headline {
 		c.Headline, diff = sg.Headline, true
 	}

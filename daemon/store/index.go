@@ -154,5 +154,9 @@ func cloneContact(c protocol.Contact) protocol.Contact {
 		t := *c.FalloutAt
 		c.FalloutAt = &t
 	}
+	if c.Review != nil {
+		r := *c.Review
+		c.Review = &r
+	}
 	return c
 }

@@ -8,7 +8,9 @@
 //	    schema          -> uint64 big-endian: the layout version (schemaVersion)
 //	    visits          -> JSON protocol.Visits: the user's visits to the page (visits.go)
 //	contacts/
-//	    <slug>          -> JSON protocol.Contact, notes included
+//	    <slug>          -> JSON protocol.Contact, notes included, and the
+//	                       latest guided review as its optional "review"
+//	                       member (review.go; no migration: absent = none)
 //	notes/
 //	    <note id>       -> slug of the contact that holds the note (live notes only)
 //	tags/

@@ -18,13 +18,19 @@
     "helloTimeoutMs": 5000,
     "limits": {
       "defaultHistoryLimit": 50,
+      "defaultQueueLimit": 500,
       "maxBatch": 500,
+      "maxConnectedYears": 100,
+      "maxDraftChars": 2000,
       "maxHistoryLimit": 200,
       "maxIDChars": 64,
       "maxMessageBytes": 8388608,
       "maxNameChars": 500,
       "maxNoteChars": 10000,
+      "maxPlanSize": 500,
       "maxQueryChars": 200,
+      "maxQueueLimit": 5000,
+      "maxReviewLineChars": 280,
       "maxTagChars": 40,
       "maxTags": 20
     },
@@ -37,12 +43,17 @@
       "history_get",
       "import_connections",
       "import_json",
+      "network_summary",
       "note_add",
       "note_delete",
       "note_edit",
       "ping",
       "removal_intent",
       "removal_outcome",
+      "removal_plan_apply",
+      "removal_plan_get",
+      "review_queue",
+      "review_save",
       "status",
       "tags_set"
     ],
@@ -58,7 +69,10 @@
       "import_summary",
       "export_data",
       "status_reply",
-      "error"
+      "error",
+      "review_queue",
+      "removal_plan",
+      "network_summary"
     ],
     "events": [
       "contact_changed"
@@ -112,7 +126,9 @@
       "status_changed",
       "fallout_marked",
       "reminder_shown",
-      "outcome"
+      "outcome",
+      "reviewed",
+      "reconnected"
     ],
     "defaultTags": [
       "inactive",
@@ -133,7 +149,29 @@
       "status",
       "recent",
       "cooldown",
-      "new"
+      "new",
+      "revisit"
+    ],
+    "decisions": [
+      "keep",
+      "unfollow",
+      "remove_now",
+      "remove_on",
+      "revisit"
+    ],
+    "messages": [
+      "",
+      "silent",
+      "write"
+    ],
+    "dueKinds": [
+      "revisit",
+      "remove"
+    ],
+    "clusterKinds": [
+      "company",
+      "week",
+      "tag"
     ]
   });
   root.tactful = Object.assign(root.tactful || {}, { protocol });
