@@ -9,7 +9,7 @@ import '../lib/protocol.js';
 const { protocol } = globalThis.tactful;
 
 export const resumeKey = 'tactful.review.v1';
-export const defaultLimit = 500;
+export const defaultLimit = protocol.limits.defaultQueueLimit;
 
 // Statuses offered by the filter; "" is any status.
 const statusChoices = ['', ...protocol.statuses.filter(Boolean)];
@@ -24,7 +24,7 @@ export function queueRequest(filter = {}, limit = defaultLimit) {
   if (filter.tag) f.tags = [String(filter.tag)];
   if (filter.status) f.status = String(filter.status);
   const years = Math.floor(Number(filter.years));
-  if (Number.isFinite(years) && years > 0) f.connected_before_years = Math.min(years, 100);
+  if (Number.isFinite(years) && years > 0) f.connected_before_years = Math.min(years, protocol.limits.maxConnectedYears);
   if (filter.neverSeen) f.never_seen = true;
   if (filter.neverAnnotated) f.never_annotated = true;
   const company = String(filter.company ?? '').replace(/\s+/g, ' ').trim();

@@ -12,10 +12,10 @@ import '../lib/protocol.js';
 const { protocol } = globalThis.tactful;
 
 // The decisions in the order of their number keys (protocol.Decisions).
-export const decisions = ['keep', 'unfollow', 'remove_now', 'remove_on', 'revisit'];
+export const decisions = [...protocol.decisions];
 export const dated = new Set(['remove_on', 'revisit']);
-export const maxLine = 280;
-export const maxDraft = 2000;
+export const maxLine = protocol.limits.maxReviewLineChars;
+export const maxDraft = protocol.limits.maxDraftChars;
 
 /** addDays returns the day n days after day (both YYYY-MM-DD). */
 export function addDays(day, n) {
