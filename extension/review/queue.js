@@ -11,8 +11,10 @@ const { protocol } = globalThis.tactful;
 export const resumeKey = 'tactful.review.v1';
 export const defaultLimit = protocol.limits.defaultQueueLimit;
 
-// Statuses offered by the filter; "" is any status.
-const statusChoices = ['', ...protocol.statuses.filter(Boolean)];
+// Statuses offered by the filter; "" is any status, "none" no status yet
+// (protocol.StatusFilterNone).
+const statusChoices = ['', 'none', ...protocol.statuses.filter(Boolean)];
+const statusChoiceLabel = (s) => (s === '' ? 'Any status' : s === 'none' ? 'No status' : statusLabel(s));
 
 /**
  * queueRequest is the review_queue request for a filter as the form holds
@@ -38,7 +40,7 @@ export function describeFilter(filter = {}) {
   const parts = [];
   if (filter.due) parts.push('due for a decision');
   if (filter.tag) parts.push(`tagged ${filter.tag}`);
-  if (filter.status) parts.push(`status ${statusLabel(filter.status).toLowerCase()}`);
+  if (filter.status) parts.push(filter.status === 'none' ? 'with no status' : `status ${statusLabel(filter.status).toLowerCase()}`);
   const years = Math.floor(Number(filter.years));
   if (years > 0) parts.push(`connected more than ${years} year${years === 1 ? '' : 's'} ago`);
   if (filter.neverSeen) parts.push('never seen on the connections page');
@@ -118,7 +120,7 @@ export function createFilterForm(root, { onSubmit, tags = () => protocol.default
 
   const tag = el(doc, 'select', { id: 'filter-tag', name: 'tag', 'data-role': 'filter-tag' });
   const status = el(doc, 'select', { id: 'filter-status', name: 'status', 'data-role': 'filter-status' });
-  for (const s of statusChoices) status.append(el(doc, 'option', { value: s }, s ? statusLabel(s) : 'Any status'));
+  for (const s of statusChoices) status.append(el(doc, 'option', { value: s }, statusChoiceLabel(s)));
   const years = el(doc, 'input', { id: 'filter-years', name: 'years', type: 'number', min: '0', max: '100', step: '1', inputmode: 'numeric', 'data-role': 'filter-years' });
   const company = el(doc, 'input', { id: 'filter-company', name: 'company', type: 'text', autocomplete: 'off', maxlength: 200, 'data-role': 'filter-company' });
   const due = el(doc, 'input', { id: 'filter-due', name: 'due', type: 'checkbox', 'data-role': 'filter-due' });

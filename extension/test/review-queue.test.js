@@ -20,6 +20,8 @@ test('a filter is described in words', () => {
   assert.equal(describeFilter({}), 'Everyone');
   assert.equal(describeFilter({ due: true, tag: 'inactive', years: 1 }), 'People due for a decision, tagged inactive, connected more than 1 year ago');
   assert.equal(describeFilter({ status: 'removal_planned', company: 'Acme' }), 'People status removal planned, at “Acme”');
+  assert.equal(describeFilter({ status: 'none' }), 'People with no status');
+  assert.deepEqual(queueRequest({ status: 'none' }).filter, { status: 'none' });
 });
 
 test('resume keeps the filter, the person and the decided, and shrugs off damage', () => {
