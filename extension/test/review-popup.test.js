@@ -74,3 +74,18 @@ test('a push redraws the Due list', async () => {
   await settle(300);
   assert.equal(doc.querySelectorAll('[data-role="due-item"]').length, 2);
 });
+
+test('the history shows reviews with their why line, and filters them', async () => {
+  const { doc, p, runtime } = popup({ history_get: reply('history_review'), review_queue: due });
+  await p.ready;
+  const entries = [...doc.querySelectorAll('[data-role="history-entry"]')];
+  const reviewed = entries.find((li) => li.dataset.kind === 'reviewed');
+  assert.equal(reviewed.querySelector('[data-role="summary"]').textContent, 'Reviewed: remove on 12 Jan 2027');
+  assert.equal(reviewed.querySelector('[data-role="note-text"]').textContent, 'We drifted apart after she left the meetup.');
+  assert.ok(entries.some((li) => li.dataset.kind === 'reconnected'));
+  const select = doc.getElementById('history-kind');
+  select.value = 'reviews';
+  select.dispatchEvent(new select.ownerDocument.defaultView.Event('change'));
+  await settle();
+  assert.deepEqual(runtime.requests('history_get').at(-1).kinds, ['reviewed', 'reconnected']);
+});
