@@ -55,8 +55,15 @@ export function renderPerson(doc, reply) {
   fact('Tags', (c.tags ?? []).length ? c.tags.join(', ') : 'None', 'person-tags');
   fact('Connected', c.connected_on ? formatDay(c.connected_on) + (c.connected_source === 'page_relative' ? ' (approximately)' : '') : 'Unknown', 'person-connected');
   if (c.company || c.position) fact('Work', [c.position, c.company].filter(Boolean).join(' at '));
-  fact('First seen', c.first_seen ? formatDay(c.first_seen) : 'Never on the connections page', 'person-first-seen');
-  if (c.last_seen) fact('Last seen', formatDay(c.last_seen), 'person-last-seen');
+  // The daemon sets first_seen when it first learns of someone (an import
+  // too); last_seen only when the connections page showed them.
+  if (c.last_seen) {
+    fact('First seen', formatDay(c.first_seen || c.last_seen), 'person-first-seen');
+    fact('Last seen', formatDay(c.last_seen), 'person-last-seen');
+  } else {
+    fact('Seen', 'Never on the connections page', 'person-last-seen');
+    if (c.first_seen) fact('Known since', formatDay(c.first_seen), 'person-first-seen');
+  }
   if (c.cooldown_until) fact('Cool-down until', formatDay(c.cooldown_until));
   if (c.review?.decision) {
     const when = c.review.at ? ` (decided ${formatDay(c.review.at)})` : '';

@@ -151,7 +151,7 @@ export function renderSteps(doc, reply, { vocabulary = protocol.defaultTags, tod
   }
   if (advice.wait_until) {
     timing.append(el(doc, 'p', { class: 'wait', 'data-role': 'wait-until' }, `Wait until ${formatDay(advice.wait_until)}.`));
-  } else {
+  } else if (!points.children.length) {
     timing.append(el(doc, 'p', { 'data-role': 'wait-until-none' }, 'Nothing in the timing rules says to wait.'));
   }
   if (points.children.length) timing.append(points);

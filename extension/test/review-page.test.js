@@ -80,6 +80,7 @@ test('the keyboard drives the review: j, k, arrows, number keys and Enter save a
   p.key('j');
   await settle(5);
   assert.equal(p.name(), 'Grace Hopper');
+  assert.equal(p.text('person-last-seen'), 'Never on the connections page', 'imported, never seen');
   p.key('ArrowRight');
   await settle(5);
   assert.equal(p.name(), 'Alan Turing');
