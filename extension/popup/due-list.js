@@ -17,7 +17,7 @@ export function createDueList(root, { request, openReview, onOpenContact }) {
   button.addEventListener('click', () => openReview?.());
   const list = el(doc, 'ul', { class: 'due', id: 'due-list', 'data-role': 'due-list', 'aria-labelledby': 'due-heading' });
   const message = el(doc, 'p', { class: 'hint', role: 'status', 'data-role': 'due-message' });
-  root.append(button, list, message);
+  root.append(list, message, button);
   let generation = 0;
 
   function item(i) {
