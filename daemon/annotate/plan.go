@@ -83,9 +83,12 @@ func weekStart(d time.Time) time.Time {
 func (r Rules) Clusters(contacts []protocol.Contact) []protocol.Cluster {
 	p := r.Plan.withDefaults()
 	planned := slices.DeleteFunc(slices.Clone(contacts), func(c protocol.Contact) bool { return !Planned(c) })
+	// In slug order, whatever order the store gave, so a company's name is
+	// always written the same way.
+	slices.SortFunc(planned, func(a, b protocol.Contact) int { return cmp.Compare(a.Slug, b.Slug) })
 	total := len(planned)
 	type group struct {
-		name  string // as first written, for the sentence
+		name  string // as the first in slug order writes it, for the sentence
 		slugs []string
 	}
 	groups := map[string]map[string]*group{protocol.ClusterCompany: {}, protocol.ClusterWeek: {}, protocol.ClusterTag: {}}
@@ -145,8 +148,9 @@ func (r Rules) Clusters(contacts []protocol.Contact) []protocol.Cluster {
 // Spread proposes a day for each planned removal among contacts: at most
 // PerWeek in one week, people of one company at least CompanyGapDays apart,
 // from tomorrow on. A day already chosen (remove_on) is kept when it is
-// still to come and breaks neither rule. The schedule is ordered by day,
-// then slug.
+// still to come and breaks neither rule; one that breaks a rule moves to
+// the first day after it that fits. The schedule is ordered by day, then
+// slug.
 func (r Rules) Spread(contacts []protocol.Contact) []protocol.Scheduled {
 	r = r.withDefaults()
 	p := r.Plan.withDefaults()
@@ -205,7 +209,7 @@ func (r Rules) Spread(contacts []protocol.Contact) []protocol.Scheduled {
 		rest = append(rest, c)
 	}
 	// The others take the first day that fits. The first week with room
-	// only moves forward, so a long plan costs linear time.
+	// only moves forward, so a long plan costs little more than linear time.
 	open := start
 	slices.SortStableFunc(rest, func(a, b protocol.Contact) int { return cmp.Compare(a.Slug, b.Slug) })
 	for _, c := range rest {
@@ -213,6 +217,10 @@ func (r Rules) Spread(contacts []protocol.Contact) []protocol.Scheduled {
 			open = weekStart(open).AddDate(0, 0, 7)
 		}
 		d := open
+		// A day the user chose that breaks a rule moves later, never earlier.
+		if chosen, ok := removalDay(c); ok && chosen.After(d) {
+			d = chosen
+		}
 		for {
 			ok, next := fits(d, companyKey(c))
 			if ok {

@@ -157,8 +157,8 @@ func clustersOf(slug string, clusters []protocol.Cluster) []protocol.Cluster {
 
 // ReconnectDrafts are short messages for asking back someone the user
 // removed: kind, personal by first name and by what the user recorded
-// (tags, company), never quoting a note. Each fits LinkedIn's 200-character
-// invitation note.
+// (tags, company), never quoting a note. With a name of usual length each
+// fits the 200 characters of LinkedIn's invitation note.
 func ReconnectDrafts(c protocol.Contact) []string {
 	hi := "Hi " + firstName(c.Name) + ", "
 	out := []string{hi + "I tidied up my network a while ago and I've missed hearing what you're up to. Would you be open to reconnecting?"}

@@ -433,6 +433,16 @@ func TypeOf(req any) string {
 		return protocol.TypeImportJSON
 	case protocol.StatusGet, *protocol.StatusGet:
 		return protocol.TypeStatus
+	case protocol.ReviewSave, *protocol.ReviewSave:
+		return protocol.TypeReviewSave
+	case protocol.ReviewQueue, *protocol.ReviewQueue:
+		return protocol.TypeReviewQueue
+	case protocol.RemovalPlanGet, *protocol.RemovalPlanGet:
+		return protocol.TypeRemovalPlanGet
+	case protocol.RemovalPlanApply, *protocol.RemovalPlanApply:
+		return protocol.TypeRemovalPlanApply
+	case protocol.NetworkSummaryGet, *protocol.NetworkSummaryGet:
+		return protocol.TypeNetworkSummary
 	}
 	return ""
 }

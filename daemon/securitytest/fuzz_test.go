@@ -34,6 +34,11 @@ var replyTo = map[string]string{
 	protocol.TypeImportJSON:        protocol.TypeImportResult,
 	protocol.TypeExport:            protocol.TypeExportData,
 	protocol.TypeStatus:            protocol.TypeStatusReply,
+	protocol.TypeReviewSave:        protocol.TypeContact,
+	protocol.TypeReviewQueue:       protocol.TypeReviewQueueReply,
+	protocol.TypeRemovalPlanGet:    protocol.TypeRemovalPlan,
+	protocol.TypeRemovalPlanApply:  protocol.TypeRemovalPlan,
+	protocol.TypeNetworkSummary:    protocol.TypeNetworkSummaryReply,
 }
 
 func TestReplyToCoversEveryRequest(t *testing.T) {

@@ -103,6 +103,10 @@ func hostileCases(h *harness) []hostileCase {
 	for i := range bigBatch {
 		bigBatch[i] = protocol.SeenContact{Slug: fmt.Sprintf("flood-contact-%05d", i), Name: "Flood"}
 	}
+	bigPlan := make([]protocol.Scheduled, 10000)
+	for i := range bigPlan {
+		bigPlan[i] = protocol.Scheduled{Slug: fmt.Sprintf("good-contact-%d", i), On: "2030-01-01"}
+	}
 	const moz = "moz-extension://0f9c3b2a-1d4e-4f6a-9b8c-7d6e5f4a3b2c"
 
 	cases := []hostileCase{
@@ -152,6 +156,18 @@ func hostileCases(h *harness) []hostileCase {
 		{name: "a 1 MB note", code: protocol.CodeNoteTooLarge, id: "big-note",
 			send: mustJSON(map[string]any{"type": "note_add", "id": "big-note", "slug": "good-contact-0", "note_id": "big", "text": strings.Repeat("x", 1<<20)})},
 
+		// Guided review: the user's words stay one line and bounded, plans bounded.
+		{name: "a review why with an escape sequence", code: protocol.CodeInvalidField, id: "r1",
+			send: mustJSON(map[string]any{"type": "review_save", "id": "r1", "slug": "good-contact-0", "decision": "keep", "why": "ok\x1b]0;owned\x07"})},
+		{name: "a 1 MB review draft", code: protocol.CodeInvalidField, id: "r2",
+			send: mustJSON(map[string]any{"type": "review_save", "id": "r2", "slug": "good-contact-0", "decision": "keep", "draft": strings.Repeat("x", 1<<20)})},
+		{name: "a review day that is not a day", code: protocol.CodeInvalidField, id: "r3",
+			send: mustJSON(map[string]any{"type": "review_save", "id": "r3", "slug": "good-contact-0", "decision": "revisit", "on": "2027-02-30T00:00:00Z"})},
+		{name: "a review queue of a million", code: protocol.CodeInvalidField, id: "q1",
+			send: mustJSON(map[string]any{"type": "review_queue", "id": "q1", "filter": map[string]any{}, "limit": 1000000})},
+		{name: "a removal plan of 10,000 dates", code: protocol.CodeBatchTooLarge, id: "p1",
+			send: mustJSON(map[string]any{"type": "removal_plan_apply", "id": "p1", "schedule": bigPlan})},
+
 		// Floods.
 		{name: "a connection flood beyond the cap", attack: connectionFlood},
 		{name: "a message flood beyond the rate", attack: messageFlood},
@@ -164,6 +180,10 @@ func hostileCases(h *harness) []hostileCase {
 				send: mustJSON(map[string]any{"type": "note_add", "id": "n", "slug": s.slug, "note_id": "trick", "text": "planted"})},
 			hostileCase{name: "tags_set slug " + s.name, code: protocol.CodeInvalidSlug, id: "t",
 				send: mustJSON(map[string]any{"type": "tags_set", "id": "t", "slug": s.slug, "tags": []string{"keep"}})},
+			hostileCase{name: "review_save slug " + s.name, code: protocol.CodeInvalidSlug, id: "r",
+				send: mustJSON(map[string]any{"type": "review_save", "id": "r", "slug": s.slug, "decision": "keep"})},
+			hostileCase{name: "removal_plan_apply slug " + s.name, code: protocol.CodeInvalidSlug, id: "p",
+				send: mustJSON(map[string]any{"type": "removal_plan_apply", "id": "p", "schedule": []map[string]string{{"slug": s.slug, "on": "2030-01-01"}}})},
 		)
 	}
 	return cases

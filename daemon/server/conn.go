@@ -356,6 +356,11 @@ func (c *conn) handle(data []byte) {
 	}
 	ev.Msg("request")
 	c.reply(reply)
+	if m, ok := reply.(manyChanged); ok { // a removal plan (review.go)
+		for _, a := range m.changedAnnotations() {
+			c.s.pushChanged(c, a)
+		}
+	}
 	if changed != nil {
 		msg, err := json.Marshal(protocol.ContactChanged{Header: protocol.Header{Type: protocol.TypeContactChanged}, Annotation: *changed})
 		if err != nil {

@@ -106,12 +106,33 @@ func removalPlanApply(s *Server, r *protocol.RemovalPlanApply) (any, *protocol.A
 	if err != nil {
 		return nil, nil, err
 	}
-	visits := s.visits()
-	for _, c := range changed {
-		s.pushChanged(s.rules.Annotate(c, visits))
+	plan, _, err := s.removalPlan(header(r, protocol.TypeRemovalPlan))
+	if err != nil {
+		return nil, nil, err
 	}
-	return s.removalPlan(header(r, protocol.TypeRemovalPlan))
+	visits := s.visits()
+	anns := make([]protocol.Annotation, len(changed))
+	for i, c := range changed {
+		anns[i] = s.rules.Annotate(c, visits)
+	}
+	return withChanged{reply: plan, changed: anns}, nil, nil
 }
+
+// manyChanged is a reply after which the connection pushes contact_changed
+// for each of several contacts, as it does for a handler's one.
+type manyChanged interface {
+	changedAnnotations() []protocol.Annotation
+}
+
+// withChanged is a reply, encoded as itself, with the annotations of the
+// contacts it changed.
+type withChanged struct {
+	reply   any
+	changed []protocol.Annotation
+}
+
+func (w withChanged) MarshalJSON() ([]byte, error)              { return json.Marshal(w.reply) }
+func (w withChanged) changedAnnotations() []protocol.Annotation { return w.changed }
 
 func (s *Server) removalPlan(h protocol.Header) (any, *protocol.Annotation, error) {
 	planned, err := s.planned()
@@ -122,15 +143,14 @@ func (s *Server) removalPlan(h protocol.Header) (any, *protocol.Annotation, erro
 		Schedule: s.rules.Spread(planned)}, nil, nil
 }
 
-// pushChanged sends contact_changed to every paired connection: a plan
-// changes many contacts, more than a handler's one changed annotation.
-func (s *Server) pushChanged(a protocol.Annotation) {
+// pushChanged sends contact_changed to every paired connection but from.
+func (s *Server) pushChanged(from *conn, a protocol.Annotation) {
 	msg, err := json.Marshal(protocol.ContactChanged{Header: protocol.Header{Type: protocol.TypeContactChanged}, Annotation: a})
 	if err != nil {
 		s.log.Error().Err(err).Msg("cannot encode contact_changed")
 		return
 	}
-	s.broadcast(nil, msg)
+	s.broadcast(from, msg)
 }
 
 func networkSummary(s *Server, r *protocol.NetworkSummaryGet) (any, *protocol.Annotation, error) {

@@ -1,5 +1,5 @@
 // Command tactful runs the tactful daemon and manages its data: serve, pair,
-// status, import, export, backup, restore and history. `tactful help` lists
+// status, import, export, backup, restore, history and review. `tactful help` lists
 // them; `tactful CMD -h` describes one.
 package main
 
@@ -120,7 +120,7 @@ type runFunc func(m *Main, ctx context.Context, env *env) error
 func commands() []*command {
 	return []*command{
 		serveCommand(), pairCommand(), statusCommand(), importCommand(), exportCommand(),
-		backupCommand(), restoreCommand(), historyCommand(), serviceCommand(), versionCommand(),
+		backupCommand(), restoreCommand(), historyCommand(), reviewCommand(), serviceCommand(), versionCommand(),
 	}
 }
 
