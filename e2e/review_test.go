@@ -266,7 +266,7 @@ func TestReviewRevisitBadge(t *testing.T) {
 	on := reviewDay(clock.Now(), 10)
 	tags := []string{"interests-drifted"}
 	var saved protocol.ContactReply
-	if err := e.call(protocol.ReviewSave{Header: protocol.Header{Type: protocol.TypeReviewSave}, Slug: canonical(t, slug), Tags: &tags, Why: "Moved to physics outreach.", Decision: protocol.DecisionRevisit, On: on}, &saved); err != nil {
+	if err := e.call(protocol.ReviewSave{Slug: canonical(t, slug), Tags: &tags, Why: "Moved to physics outreach.", Decision: protocol.DecisionRevisit, On: on}, &saved); err != nil {
 		t.Fatalf("review_save: %v", err)
 	}
 
@@ -337,7 +337,7 @@ func TestReviewClusterWarning(t *testing.T) {
 	on := reviewDay(time.Now(), 20)
 	for _, p := range acme {
 		var r protocol.ContactReply
-		if err := e.call(protocol.ReviewSave{Header: protocol.Header{Type: protocol.TypeReviewSave}, Slug: p.slug, Why: "Only posts ads.", Decision: protocol.DecisionRemoveOn, On: on}, &r); err != nil {
+		if err := e.call(protocol.ReviewSave{Slug: p.slug, Why: "Only posts ads.", Decision: protocol.DecisionRemoveOn, On: on}, &r); err != nil {
 			t.Fatalf("review_save %s: %v", p.slug, err)
 		}
 	}

@@ -149,7 +149,7 @@ func TestScreenshotsReview(t *testing.T) {
 	e.importPeople(people)
 	save := func(slug string, d protocol.Decision, inDays int, tags ...string) {
 		t.Helper()
-		req := protocol.ReviewSave{Header: protocol.Header{Type: protocol.TypeReviewSave}, Slug: slug, Decision: d, Why: "Quiet for a long time."}
+		req := protocol.ReviewSave{Slug: slug, Decision: d, Why: "Quiet for a long time."}
 		if d.Dated() {
 			req.On = reviewDay(clock.Now(), inDays)
 		}
