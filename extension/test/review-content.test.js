@@ -74,8 +74,16 @@ test('the reminder shows the review decision first and the clusters after the ti
   assert.deepEqual(order, ['headline', 'decision', 'timing', 'clusters', 'unfollow']);
 });
 
-test('a reminder without a review shows neither part', () => {
+test('the golden reminder’s decision and clusters are shown', () => {
+  assert.ok(golden.decision && golden.clusters?.length, 'protocol/testdata/replies/reminder.json carries a decision and clusters');
   const root = renderReminder(golden);
+  assert.match(root.querySelector('[data-role="decision"]').textContent, /you decided: remove on/);
+  assert.equal(root.querySelectorAll('[data-role="clusters"] li').length, golden.clusters.length);
+});
+
+test('a reminder without a review shows neither part', () => {
+  const { decision, clusters, ...plain } = golden;
+  const root = renderReminder(plain);
   assert.equal(root.querySelector('[data-role="decision"]'), null);
   assert.equal(root.querySelector('[data-role="clusters"]'), null);
   assert.ok(root.querySelector('[data-role="timing"]'));
