@@ -322,3 +322,37 @@ test('a push from the daemon redraws the overview, not the person being decided'
   assert.equal(p.daemon.runtime.requests('network_summary').length, before + 1);
   assert.equal(p.doc.getElementById('why-line').value, 'typing…');
 });
+
+test('arrow keys on a radio button stay the radio group’s', async () => {
+  const p = await started();
+  const radio = p.doc.getElementById('decision-keep');
+  radio.focus();
+  p.key('ArrowRight', {}, radio);
+  p.key('ArrowLeft', {}, radio);
+  await settle(5);
+  assert.equal(p.name(), 'Ada Lovelace');
+  p.key('j', {}, radio);
+  await settle(5);
+  assert.equal(p.name(), 'Grace Hopper', 'j still moves on');
+});
+
+test('opened while the daemon is down, the review resumes once it connects', async () => {
+  const storage = memoryStorage({ 'tactful.review.v1': JSON.stringify({ filter: {}, slug: 'alan-turing', decided: [] }) });
+  const doc = reviewPage();
+  const daemon = fakeDaemon();
+  let up = false;
+  const handle = daemon.runtime.sendMessage.bind(daemon.runtime);
+  daemon.runtime.sendMessage = async (m) => {
+    if (m.kind === 'state') return up ? daemon.state : { connected: false, paired: true, address: '127.0.0.1:47291', pending: 0, lastError: 'refused' };
+    if (!up) return { type: 'error', code: 'offline', message: 'offline' };
+    return handle(m);
+  };
+  const r = startReview(doc, { runtime: daemon.runtime, tabs: {}, storage, now });
+  await r.ready;
+  assert.match(doc.querySelector('[data-role="queue-message"]').textContent, /daemon is not running/);
+  assert.match(doc.getElementById('connection').textContent, /No tactful daemon answers/);
+  up = true;
+  daemon.runtime.push({ kind: 'state', state: daemon.state });
+  await settle(10);
+  assert.equal(doc.querySelector('[data-role="person-name"]').textContent, 'Alan Turing');
+});
