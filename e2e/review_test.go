@@ -185,6 +185,11 @@ func TestReviewByKeyboard(t *testing.T) {
 		t.Errorf("the progress bar says %s decided, want 5", now)
 	}
 
+	// Opened again, the page resumes where the person left off.
+	rv.reload()
+	rv.waitText("review-message", "Resumed where you left off: "+people[4].name()+".", false)
+	rv.waitText("person-name", people[4].name(), false)
+
 	// Stored: every decision, with its day where it has one.
 	want := map[string]protocol.Decision{
 		people[0].slug: protocol.DecisionKeep, people[1].slug: protocol.DecisionUnfollow, people[2].slug: protocol.DecisionRemoveOn,
