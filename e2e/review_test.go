@@ -120,7 +120,8 @@ func reviewDay(now time.Time, n int) string { return now.AddDate(0, 0, n).Format
 // reviewed one at a time on the review page with the keyboard only (j, k,
 // arrows, 1–5, Enter, Ctrl+Enter from a text field). Every decision is
 // stored, appears in the daemon's history and the popup's, and "Remove
-// now" opens the person's profile in a new tab and does nothing else.
+// now" opens the person's profile in a new tab and does nothing else;
+// reloaded, the page resumes where it was.
 func TestReviewByKeyboard(t *testing.T) {
 	e := newEnv(t)
 	people := []reviewPerson{

@@ -94,7 +94,8 @@ export function renderPicture(root, summary) {
   const months = Array.isArray(summary?.decisions_by_month) ? summary.decisions_by_month : [];
   const monthBox = el(doc, 'div', { class: 'picture-part wide' });
   monthBox.append(el(doc, 'h3', {}, 'Decisions per month'));
-  if (months.length) {
+  const decided = months.some((m) => series.some(([k]) => Number(m?.[k]) > 0));
+  if (decided) {
     monthBox.append(monthChart(doc, months));
     const legend = el(doc, 'ul', { class: 'legend', 'aria-hidden': 'true' });
     for (const [k, label] of series) {
@@ -104,7 +105,7 @@ export function renderPicture(root, summary) {
     }
     monthBox.append(legend);
   } else {
-    monthBox.append(el(doc, 'p', { class: 'hint' }, 'No decisions yet.'));
+    monthBox.append(el(doc, 'p', { class: 'hint', 'data-role': 'no-decisions' }, 'No decisions yet: they show here month by month as you review.'));
   }
   const grid = el(doc, 'div', { class: 'picture-grid' });
   grid.append(statusBox, tagBox, monthBox);

@@ -356,3 +356,11 @@ test('opened while the daemon is down, the review resumes once it connects', asy
   await settle(10);
   assert.equal(doc.querySelector('[data-role="person-name"]').textContent, 'Alan Turing');
 });
+
+test('a network with no decisions yet says so instead of an empty chart', async () => {
+  const months = Array.from({ length: 12 }, (_, i) => ({ month: `2026-${String(i + 1).padStart(2, '0')}`, keep: 0, unfollow: 0, remove: 0, revisit: 0, removed: 0, reconnected: 0 }));
+  const p = open({ answers: { network_summary: { type: 'network_summary', total: 3, by_status: { none: 3 }, by_tag: [], decisions_by_month: months, due: 0 } } });
+  await p.r.ready;
+  assert.equal(p.doc.querySelector('[data-role="decisions-chart"]'), null);
+  assert.match(p.text('no-decisions'), /^No decisions yet/);
+});
