@@ -249,7 +249,8 @@ export function startReview(doc = document, {
       return;
     }
     const reviewing = !reviewSection.hidden && items.length > 0;
-    const inSteps = stepsRoot.contains(target) || personRoot.contains(target) || target === doc.body || reviewSection.contains(target);
+    // Keys count on the person shown (or with nothing focused), not in the filters.
+    const inSteps = target === doc.body || target === doc.documentElement || reviewSection.contains(target);
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       if (reviewing && inSteps) {
         event.preventDefault();
