@@ -109,7 +109,7 @@ export function renderSteps(doc, reply, { vocabulary = protocol.defaultTags, tod
   // 3. Message or silence (for someone already removed: the way back).
   const removed = c.status === 'removed';
   const message = step(doc, 'message', removed ? 'The way back' : 'Message or silence',
-    removed ? `You removed ${first}. If you want them back, a short and kind note helps; then send a new invitation on LinkedIn.`
+    removed ? `You removed ${first}. If you want them back, a short and kind note helps; then send a new invitation on LinkedIn. Or decide 5 to revisit on a date.`
       : 'Most removals go unnoticed; saying nothing is fine. If you write, be honest, kind, personal and short.');
   const choices = el(doc, 'div', { class: 'radios', role: 'radiogroup', 'aria-label': 'Message or silence' });
   const messageRadios = [['silent', 'Stay silent'], ['write', 'Write to them'], ['', 'Not decided']].map(([value, label], i) => {
