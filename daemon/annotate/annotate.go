@@ -52,7 +52,6 @@ func (r Rules) withDefaults() Rules {
 	if r.Now == nil {
 		r.Now = d.Now
 	}
-	r.Plan = r.Plan.withDefaults()
 	return r
 }
 

@@ -32,12 +32,17 @@ func DefaultPlan() PlanRules {
 
 func (p PlanRules) withDefaults() PlanRules {
 	d := DefaultPlan()
-	for _, f := range []struct{ v, d *int }{{&p.CompanyCluster, &d.CompanyCluster}, {&p.WeekCluster, &d.WeekCluster},
-		{&p.TagCluster, &d.TagCluster}, {&p.PerWeek, &d.PerWeek}, {&p.CompanyGapDays, &d.CompanyGapDays}} {
-		if *f.v <= 0 {
-			*f.v = *f.d
+	orDefault := func(v, def int) int {
+		if v <= 0 {
+			return def
 		}
+		return v
 	}
+	p.CompanyCluster = orDefault(p.CompanyCluster, d.CompanyCluster)
+	p.WeekCluster = orDefault(p.WeekCluster, d.WeekCluster)
+	p.TagCluster = orDefault(p.TagCluster, d.TagCluster)
+	p.PerWeek = orDefault(p.PerWeek, d.PerWeek)
+	p.CompanyGapDays = orDefault(p.CompanyGapDays, d.CompanyGapDays)
 	return p
 }
 

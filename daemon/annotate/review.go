@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tactful/tactful/protocol"
 )
@@ -218,7 +219,7 @@ func (r Rules) InQueue(f protocol.QueueFilter, c protocol.Contact) bool {
 	}
 	if f.Company != "" {
 		needle := strings.ToLower(f.Company)
-		if !strings.Contains(strings.ToLower(c.Company), needle) && !strings.Contains(strings.ToLower(c.Headline), needle) {
+		if !containsFold(c.Company, needle) && !containsFold(c.Headline, needle) {
 			return false
 		}
 	}
@@ -246,10 +247,30 @@ func (r Rules) QueueItem(c protocol.Contact) protocol.QueueItem {
 	return it
 }
 
+// QueueKey is what orders a contact in the review queue: small, so a
+// queue of 30,000 sorts without moving whole items.
+type QueueKey struct {
+	Slug, DueOn, ConnectedOn string
+}
+
+// QueueKey is c's place in the review queue (see QueueOrder).
+func (r Rules) QueueKey(c protocol.Contact) QueueKey {
+	k := QueueKey{Slug: c.Slug, ConnectedOn: c.ConnectedOn}
+	if c.Review != nil {
+		k.DueOn, _, _ = Due(c, r.withDefaults().Now())
+	}
+	return k
+}
+
 // QueueOrder orders the review queue: what is due first, the oldest day
 // first; then the oldest connection (unknown dates last); then the slug, so
 // the order is stable and a resumed review finds its place.
 func QueueOrder(a, b protocol.QueueItem) int {
+	return CompareQueue(QueueKey{a.Slug, a.DueOn, a.ConnectedOn}, QueueKey{b.Slug, b.DueOn, b.ConnectedOn})
+}
+
+// CompareQueue is QueueOrder on keys.
+func CompareQueue(a, b QueueKey) int {
 	if (a.DueOn != "") != (b.DueOn != "") {
 		if a.DueOn != "" {
 			return -1
@@ -269,4 +290,31 @@ func QueueOrder(a, b protocol.QueueItem) int {
 		return c
 	}
 	return cmp.Compare(a.Slug, b.Slug)
+}
+
+// containsFold reports whether s contains the lower-case needle in any
+// case. ASCII text, nearly every company and headline, is compared in
+// place: a queue filters 30,000 people without copying each string.
+func containsFold(s, needle string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(s), needle)
+		}
+	}
+	for i := 0; i+len(needle) <= len(s); i++ {
+		j := 0
+		for ; j < len(needle); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				break
+			}
+		}
+		if j == len(needle) {
+			return true
+		}
+	}
+	return false
 }

@@ -464,3 +464,22 @@ func TestTally(t *testing.T) {
 		t.Errorf("January %+v", jan)
 	}
 }
+
+func TestContainsFold(t *testing.T) {
+	for _, c := range []struct {
+		s, needle string
+		want      bool
+	}{
+		{"Engineer at ACME Corp", "acme", true},
+		{"Engineer at ACME Corp", "acme corp", true},
+		{"Acme", "acme corp", false},
+		{"Ingénieure chez Société Générale", "société", true},
+		{"SOCIÉTÉ GÉNÉRALE", "société", true},
+		{"", "a", false},
+		{"anything", "", true},
+	} {
+		if got := containsFold(c.s, c.needle); got != c.want {
+			t.Errorf("containsFold(%q, %q) = %v", c.s, c.needle, got)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 // and the history's events of the last months (AddEvent), so a caller can
 // feed it from a scan without holding everything at once.
 type Tally struct {
-	rules    Rules
+	now      time.Time
 	months   []string // YYYY-MM, oldest first
 	byMonth  map[string]*protocol.MonthDecisions
 	total    int
@@ -24,8 +24,8 @@ type Tally struct {
 // Tally starts a network summary as of the rules' clock.
 func (r Rules) Tally() *Tally {
 	r = r.withDefaults()
-	t := &Tally{rules: r, byMonth: map[string]*protocol.MonthDecisions{}, byStatus: map[string]int{}, byTag: map[string]int{}}
-	first := SummarySince(r.Now())
+	t := &Tally{now: r.Now(), byMonth: map[string]*protocol.MonthDecisions{}, byStatus: map[string]int{}, byTag: map[string]int{}}
+	first := SummarySince(t.now)
 	for i := 0; i < protocol.SummaryMonths; i++ {
 		m := first.AddDate(0, i, 0).Format("2006-01")
 		t.months = append(t.months, m)
@@ -55,7 +55,7 @@ func (t *Tally) AddContact(c protocol.Contact) {
 	for _, tag := range c.Tags {
 		t.byTag[tag]++
 	}
-	if _, _, ok := Due(c, t.rules.Now()); ok {
+	if _, _, ok := Due(c, t.now); ok {
 		t.due++
 	}
 }

@@ -43,7 +43,9 @@ var maxJSONBytes int64 = MaxJSONBytes
 
 // CSVHeader is the first row of the CSV export.
 var CSVHeader = []string{"slug", "name", "headline", "company", "position", "connected_on", "status", "tags",
-	"cooldown_until", "note_count", "notes", "first_seen", "last_seen", "events"}
+	"cooldown_until", "note_count", "notes", "first_seen", "last_seen", "events",
+	// The latest guided review (issue 13); the history has every one.
+	"decision", "decision_on", "decision_why"}
 
 // TagSeparator joins a contact's tags in one CSV cell.
 const TagSeparator = "; "
@@ -577,6 +579,10 @@ func (w *CSVWriter) Contact(c protocol.Contact, events int) error {
 	rec[11] = stamp(c.FirstSeen)
 	rec[12] = stamp(c.LastSeen)
 	rec[13] = strconv.Itoa(events)
+	rec[14], rec[15], rec[16] = "", "", ""
+	if r := c.Review; r != nil {
+		rec[14], rec[15], rec[16] = string(r.Decision), r.On, r.Why
+	}
 	for i := range rec {
 		rec[i] = Cell(rec[i])
 	}

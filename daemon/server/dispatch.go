@@ -170,7 +170,7 @@ func removalIntent(s *Server, r *protocol.RemovalIntent) (any, *protocol.Annotat
 	if err != nil {
 		return nil, nil, err
 	}
-	clusters, err := s.clusters() // review.go
+	clusters, err := s.clustersOf(c) // review.go
 	if err != nil {
 		return nil, nil, err
 	}

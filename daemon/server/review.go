@@ -39,7 +39,7 @@ func (s *Server) contactReply(h protocol.Header, c protocol.Contact) (protocol.C
 	if err != nil {
 		return protocol.ContactReply{}, err
 	}
-	clusters, err := s.clusters()
+	clusters, err := s.clustersOf(c)
 	if err != nil {
 		return protocol.ContactReply{}, err
 	}
@@ -66,8 +66,12 @@ func (s *Server) planned() ([]protocol.Contact, error) {
 	return out, err
 }
 
-// clusters are the clusters of every planned removal.
-func (s *Server) clusters() ([]protocol.Cluster, error) {
+// clustersOf are the clusters of planned removals, for a page about c.
+// Only a planned removal is in any, so for anyone else no scan is needed.
+func (s *Server) clustersOf(c protocol.Contact) ([]protocol.Cluster, error) {
+	if !annotate.Planned(c) {
+		return nil, nil
+	}
 	planned, err := s.planned()
 	if err != nil {
 		return nil, err
@@ -75,23 +79,29 @@ func (s *Server) clusters() ([]protocol.Cluster, error) {
 	return s.rules.Clusters(planned), nil
 }
 
+// reviewQueue sorts the chosen people by their small queue keys, and builds
+// the items of only those it returns.
 func reviewQueue(s *Server, r *protocol.ReviewQueue) (any, *protocol.Annotation, error) {
-	items := []protocol.QueueItem{}
+	var keys []annotate.QueueKey
 	err := s.cfg.Store.ForEachContact(func(c protocol.Contact) error {
 		if s.rules.InQueue(r.Filter, c) {
-			items = append(items, s.rules.QueueItem(c))
+			keys = append(keys, s.rules.QueueKey(c))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	slices.SortFunc(items, annotate.QueueOrder)
-	total := len(items)
-	if len(items) > r.Limit {
-		items = items[:r.Limit]
+	slices.SortFunc(keys, annotate.CompareQueue)
+	items := make([]protocol.QueueItem, 0, min(len(keys), r.Limit))
+	for _, k := range keys[:min(len(keys), r.Limit)] {
+		c, err := s.cfg.Store.Contact(k.Slug)
+		if err != nil {
+			return nil, nil, err
+		}
+		items = append(items, s.rules.QueueItem(c))
 	}
-	return protocol.ReviewQueueReply{Header: header(r, protocol.TypeReviewQueueReply), Items: items, Total: total}, nil, nil
+	return protocol.ReviewQueueReply{Header: header(r, protocol.TypeReviewQueueReply), Items: items, Total: len(keys)}, nil, nil
 }
 
 func removalPlanGet(s *Server, r *protocol.RemovalPlanGet) (any, *protocol.Annotation, error) {

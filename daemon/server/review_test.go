@@ -201,7 +201,9 @@ func TestNetworkSummary(t *testing.T) {
 	c.mustCall(map[string]any{"type": "review_save", "slug": ada.Slug, "decision": "keep", "tags": []string{"keep"}}, protocol.TypeContact, nil)
 	c.mustCall(map[string]any{"type": "review_save", "slug": grace.Slug, "decision": "remove_now"}, protocol.TypeContact, nil)
 	c.mustCall(map[string]any{"type": "removal_outcome", "slug": grace.Slug, "outcome": "removed"}, protocol.TypeAnnotation, nil)
-	c.see("en-US", grace) // listed again: connected again
+	c.see("en-US", grace) // still listed right after: LinkedIn's list lags
+	e.clock.Advance(25 * time.Hour)
+	c.see("en-US", grace) // listed again the next day: connected again
 	var s protocol.NetworkSummaryReply
 	c.mustCall(map[string]any{"type": "network_summary"}, protocol.TypeNetworkSummaryReply, &s)
 	if s.Total != 2 || fmt.Sprint(s.ByStatus) != "map[keep:1 none:1]" || fmt.Sprint(s.ByTag) != "[{keep 1}]" || s.Due != 0 {

@@ -71,7 +71,7 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 				return err
 			}
 			// Guided review: listed again after a removal (review.go).
-			if ev := reconnectedEvent(before, found, now); ev != nil {
+			if ev := reconnectedEvent(before, c, found, now); ev != nil {
 				if err := appendEvent(tx, ev); err != nil {
 					return err
 				}
@@ -105,6 +105,9 @@ func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(before,
 		}
 		before := c
 		c, diff := applySighting(c, found, sg, now)
+		if reconnected(tx, before, found, now) { // guided review (review.go)
+			c.Status, diff = protocol.StatusNone, true
+		}
 		if diff {
 			changed = true
 			if write == nil {
@@ -127,11 +130,6 @@ func applySighting(c protocol.Contact, found bool, sg Sighting, now time.Time) (
 		c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, LastSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
 	}
 	diff := !found
-	// Guided review: being listed among the connections again after a
-	// removal means connected again; reconnectedEvent records it.
-	if found && c.Status == protocol.StatusRemoved {
-		c.Status, diff = protocol.StatusNone, true
-	}
 	if c.Headline != sg.Headline {
 		c.Headline, diff = sg.Headline, true
 	}

@@ -133,8 +133,8 @@ func (db *DB) ApplyRemovalPlan(schedule []protocol.Scheduled) ([]protocol.Contac
 
 // ForEachContact calls fn with every stored contact, in slug order from the
 // file or in no particular order from memory; it stops at fn's first error.
-// fn must neither change c nor keep its slices: from memory, c shares them
-// with the index.
+// fn must neither change c nor keep its slices (from memory, c shares them
+// with the index), nor call the store: it runs under the index's read lock.
 func (db *DB) ForEachContact(fn func(c protocol.Contact) error) error {
 	if db.idx != nil {
 		return db.idx.each(fn)
@@ -195,13 +195,56 @@ func (db *DB) EventsSince(since time.Time, kinds []protocol.EventKind, fn func(e
 	return db.readErr("events", err)
 }
 
-// reconnectedEvent is the history's record that someone removed was listed
-// on the connections page again; nil when the sighting says nothing of the
-// kind. See applySighting and See (contacts.go).
-func reconnectedEvent(before protocol.Contact, found bool, now time.Time) *protocol.Event {
+// reconnectGrace is how long after a removal the connections page may
+// still list the person without it meaning anything: LinkedIn's list, or a
+// page left open, can lag behind the removal. A reconnection takes an
+// invitation and its acceptance, so waiting costs only a delay in
+// recording it, where a false "reconnected" would stay in the history.
+const reconnectGrace = 12 * time.Hour
+
+// reconnected reports whether a sighting of before means the person is
+// connected again: their status says removed, and the removal is older than
+// reconnectGrace. The store's index answers unchanged cards without a
+// transaction, so a reconnection is noticed with the first sighting that
+// writes (a new day's, at the latest).
+func reconnected(tx *bolt.Tx, before protocol.Contact, found bool, now time.Time) bool {
 	if !found || before.Status != protocol.StatusRemoved {
+		return false
+	}
+	at, ok := removedAt(tx, before.Slug)
+	return !ok || now.Sub(at) >= reconnectGrace
+}
+
+// removedAt is when the contact's newest removal was recorded: an outcome
+// "removed" or a status set to removed, among its newest events.
+func removedAt(tx *bolt.Tx, slug string) (time.Time, bool) {
+	const look = 50 // a removal is among the newest events of someone still removed
+	it := newEventIter(tx, slug, protocol.EventID{})
+	n := 0
+	for id, ok := it.first(); ok && n < look; id, ok = it.prev() {
+		n++
+		raw := tx.Bucket(bucketEvents).Get(id[:])
+		if raw == nil {
+			continue
+		}
+		var e protocol.Event
+		if json.Unmarshal(raw, &e) != nil {
+			continue
+		}
+		if e.Status == protocol.StatusRemoved || e.Outcome == protocol.OutcomeRemoved {
+			return e.At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// reconnectedEvent is the history's record that someone removed was listed
+// on the connections page again (reconnected); nil for any other sighting.
+// See applySightings and See (contacts.go).
+func reconnectedEvent(before, after protocol.Contact, found bool, now time.Time) *protocol.Event {
+	if !found || before.Status != protocol.StatusRemoved || after.Status == protocol.StatusRemoved {
 		return nil
 	}
-	return &protocol.Event{At: now, Slug: before.Slug, Name: before.Name, Kind: protocol.EventReconnected,
-		Summary: "Seen connected again after the removal", Status: protocol.StatusNone}
+	return &protocol.Event{At: now, Slug: before.Slug, Name: after.Name, Kind: protocol.EventReconnected,
+		Summary: "Seen connected again after the removal"}
 }

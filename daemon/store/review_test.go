@@ -214,7 +214,16 @@ func TestSeenAgainAfterRemoval(t *testing.T) {
 	if _, err := db.RecordOutcome("ada-x", protocol.OutcomeRemoved); err != nil {
 		t.Fatal(err)
 	}
-	// The same day, seen again (the index answers unchanged cards from memory).
+	// Still listed right after the removal, and the next morning: LinkedIn's
+	// list lags; that is no reconnection.
+	for _, later := range []time.Duration{time.Minute, 11 * time.Hour} {
+		clk.Advance(later)
+		if out := see(t, db, Sighting{Slug: "ada-x", Name: "Ada ada-x"}); out[0].Status != protocol.StatusRemoved {
+			t.Fatalf("listed %v after the removal: status %q", later, out[0].Status)
+		}
+	}
+	// Listed a day later: connected again.
+	clk.Advance(24 * time.Hour)
 	out := see(t, db, Sighting{Slug: "ada-x", Name: "Ada ada-x"})
 	if out[0].Status != protocol.StatusNone || out[0].Review == nil {
 		t.Fatalf("seen again: status %q, review %+v", out[0].Status, out[0].Review)
@@ -222,6 +231,9 @@ func TestSeenAgainAfterRemoval(t *testing.T) {
 	ev := events(t, db, "ada-x")
 	if ev[0].Kind != protocol.EventReconnected || ev[0].Summary != "Seen connected again after the removal" {
 		t.Fatalf("newest event %+v", ev[0])
+	}
+	if c, _ := db.Contact("ada-x"); c.Status != protocol.StatusNone {
+		t.Errorf("stored status %q", c.Status)
 	}
 	// Seen again later: no second reconnection.
 	clk.Advance(48 * time.Hour)
