@@ -243,6 +243,9 @@ type scanner struct {
 	seen     map[string]bool
 	contacts int
 	events   int
+	// ev is where each event is decoded: a fresh variable per event would
+	// be one more allocation each, for a history of 300,000.
+	ev protocol.Event
 }
 
 func (s *scanner) scan() error {
@@ -407,8 +410,12 @@ func (s *scanner) readEvent() error {
 			}
 			e.ID = id
 		}
-	} else if err := s.value(&e, "events"); err != nil {
-		return err
+	} else {
+		s.ev = protocol.Event{}
+		if err := s.value(&s.ev, "events"); err != nil {
+			return err
+		}
+		e = s.ev
 	}
 	if err := e.Validate(); err != nil {
 		return damaged(recordProblem(protocol.Describe("event", s.events, e.Slug), err))
@@ -419,16 +426,30 @@ func (s *scanner) readEvent() error {
 	return s.event(e)
 }
 
-// value decodes the next JSON value into v, strictly.
+// value decodes the next JSON value into v, strictly, straight from the
+// stream (reading it whole first would parse it twice).
 func (s *scanner) value(v any, field string) error {
-	raw, err := s.dec.ReadValue()
-	if err != nil {
-		return s.syntax(err)
+	err := json.UnmarshalDecode(s.dec, v, json.RejectUnknownMembers(true))
+	if err == nil {
+		return nil
 	}
-	if err := json.Unmarshal(raw, v, json.RejectUnknownMembers(true)); err != nil {
-		return damaged(jsonProblem(field, err))
+	var sem *json.SemanticError
+	if errors.As(err, &sem) {
+		// Say where in the record, as for a record read on its own:
+		// "/events/12/kind" is "kind" of field events.
+		p := string(sem.JSONPointer)
+		if p == "/"+field {
+			p = ""
+		} else if rest, ok := strings.CutPrefix(p, "/"+field+"/"); ok {
+			p = ""
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				p = rest[i:]
+			}
+		}
+		sem.JSONPointer = jsontext.Pointer(p)
+		return damaged(jsonProblem(field, sem))
 	}
-	return nil
+	return s.syntax(err)
 }
 
 // syntax turns a reading error into the sentence for the user.

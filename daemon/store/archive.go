@@ -93,214 +93,6 @@ func (db *DB) Dump() (protocol.Archive, error) {
 	return a, nil
 }
 
-// Restored says what a restore did.
-type Restored struct {
-	// Contacts counts the contacts read; Added those new to the store and
-	// Updated those that differed from the stored one.
-	Contacts, Added, Updated int
-	// Events counts the events read, NewEvents those the store lacked.
-	Events, NewEvents int
-}
-
-// Loader files the records of an export inside Restore's one transaction.
-// Each record is checked (protocol's Validate) before it is written; any
-// error undoes everything.
-type Loader struct {
-	tx       *bolt.Tx
-	contacts *bolt.Bucket
-	events   *bolt.Bucket
-	seen     map[string]bool
-	index    [][]byte
-	res      Restored
-
-	// commitEvery, when set, commits after that many records and goes on
-	// in a new transaction, so memory stays bounded (RestoreInSteps).
-	commitEvery int
-	pending     int
-	bolt        *bolt.DB
-	// idx follows each step's commit (index.go); nil without an index.
-	idx *contactIndex
-}
-
-// use points the loader at tx.
-func (l *Loader) use(tx *bolt.Tx) {
-	l.tx, l.contacts, l.events = tx, tx.Bucket(bucketContacts), tx.Bucket(bucketEvents)
-	l.contacts.FillPercent = contactsFill
-	l.events.FillPercent = 0.95
-}
-
-// putIndex files the per-contact index of the events added, sorted, so
-// that its keys go in at one place after another rather than all over the
-// bucket in every step.
-func (l *Loader) putIndex() error {
-	slices.SortFunc(l.index, bytes.Compare)
-	for _, k := range l.index {
-		if err := l.tx.Bucket(bucketContactEvents).Put(k, nil); err != nil {
-			return err
-		}
-		if err := l.step(); err != nil {
-			return err
-		}
-	}
-	l.index = nil
-	return nil
-}
-
-// step commits what is pending once commitEvery records are, and begins
-// the next transaction.
-func (l *Loader) step() error {
-	l.pending++
-	if l.commitEvery <= 0 || l.pending < l.commitEvery {
-		return nil
-	}
-	l.pending = 0
-	if err := l.tx.Commit(); err != nil {
-		return err
-	}
-	tx, err := l.bolt.Begin(true)
-	if err != nil {
-		return err
-	}
-	l.use(tx)
-	return nil
-}
-
-// Contact replaces the stored contact of c.Slug with c.
-func (l *Loader) Contact(c protocol.Contact) error {
-	l.res.Contacts++
-	if err := c.Validate(); err != nil {
-		return recordErr(protocol.Describe("contact", l.res.Contacts, c.Slug), err)
-	}
-	if l.seen[c.Slug] {
-		return protocol.Errorf(protocol.CodeInvalidField, "The export lists contact %s twice.", c.Slug)
-	}
-	l.seen[c.Slug] = true
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encode contact: %w", err)
-	}
-	stored := l.contacts.Get([]byte(c.Slug))
-	switch {
-	case stored == nil:
-		l.res.Added++
-	case bytes.Equal(stored, raw):
-		return l.step()
-	default:
-		l.res.Updated++
-	}
-	if err := l.contacts.Put([]byte(c.Slug), raw); err != nil {
-		return err
-	}
-	normalizeContact(&c)
-	l.idx.onCommit(l.tx, c)
-	return l.step()
-}
-
-// Event adds e unless the store holds an event with its id already: an
-// event is kept exactly once however often it is restored or merged.
-func (l *Loader) Event(e protocol.Event) error {
-	l.res.Events++
-	if err := e.Validate(); err != nil {
-		return recordErr(protocol.Describe("event", l.res.Events, e.Slug), err)
-	}
-	if l.events.Get(e.ID[:]) != nil {
-		// A restore stopped by a crash may have filed the event but not
-		// yet its index entry; running it again completes both.
-		if k := contactEventKey(e.Slug, e.ID); l.tx.Bucket(bucketContactEvents).Get(k) == nil {
-			l.index = append(l.index, k)
-		}
-		return l.step()
-	}
-	raw, err := json.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("encode event: %w", err)
-	}
-	if err := l.events.Put(e.ID[:], raw); err != nil {
-		return err
-	}
-	l.res.NewEvents++
-	l.index = append(l.index, contactEventKey(e.Slug, e.ID))
-	return l.step()
-}
-
-func recordErr(what string, err error) error {
-	return protocol.Errorf(protocol.ErrorCode(err), "In the export, %s: %s", what, protocol.ErrorMessage(err))
-}
-
-// Restore runs fill with a Loader in one write transaction: contacts it
-// gives replace the stored ones, events the store lacks are added, and the
-// note and tag indexes are rebuilt. When fill or a check fails, nothing is
-// changed.
-//
-// Within one transaction a bbolt node splits only at commit, so every Put
-// into the middle of a large node moves what follows it: fill should give
-// contacts by slug and events by id, as exports list them, or a heavy
-// user's restore turns quadratic. The per-contact index is sorted here.
-func (db *DB) Restore(fill func(l *Loader) error) (Restored, error) {
-	return db.restore(fill, 0)
-}
-
-// RestoreInSteps is Restore committing every n records, so that a heavy
-// user's restore holds only n records' pages in memory instead of the
-// whole store's. A failure part way keeps what the steps before it wrote:
-// the caller checks the whole file first (export.ScanJSON, then
-// CheckNoteOwners), so only a full disk or a crash can stop it, and running
-// the same restore again completes it, since restoring is idempotent.
-func (db *DB) RestoreInSteps(fill func(l *Loader) error, n int) (Restored, error) {
-	return db.restore(fill, n)
-}
-
-func (db *DB) restore(fill func(l *Loader) error, every int) (res Restored, err error) {
-	tx, err := db.bolt.Begin(true)
-	if err != nil {
-		return Restored{}, db.writeErr("restore", err)
-	}
-	l := &Loader{seen: map[string]bool{}, commitEvery: every, bolt: db.bolt, idx: db.idx}
-	l.use(tx)
-	defer func() {
-		if p := recover(); p != nil {
-			_ = l.tx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = l.tx.Rollback()
-		}
-	}()
-	if err := fill(l); err != nil {
-		return Restored{}, db.writeErr("restore", err)
-	}
-	if err := l.putIndex(); err != nil {
-		return Restored{}, db.writeErr("restore", err)
-	}
-	if err := rebuildIndexes(l.tx); err != nil {
-		return Restored{}, db.writeErr("restore", err)
-	}
-	if err := l.tx.Commit(); err != nil {
-		return Restored{}, db.writeErr("restore", err)
-	}
-	res = l.res
-	db.log.Info().Int("contacts", res.Contacts).Int("added", res.Added).Int("updated", res.Updated).
-		Int("events", res.Events).Int("new_events", res.NewEvents).Msg("export restored")
-	return res, nil
-}
-
-// CheckNoteOwners refuses a restore that would give a note id to two
-// contacts: owners maps each note id of the file to its contact, and
-// replaced holds every contact the file replaces (whose stored notes go).
-func (db *DB) CheckNoteOwners(owners map[string]string, replaced map[string]bool) error {
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		notes := tx.Bucket(bucketNotes)
-		for id, slug := range owners {
-			owner := notes.Get([]byte(id))
-			if owner != nil && string(owner) != slug && !replaced[string(owner)] {
-				return protocol.Errorf(protocol.CodeConflict, "The note id %s belongs to both %s and %s; nothing was imported.", id, owner, slug)
-			}
-		}
-		return nil
-	})
-	return db.readErr("check note owners", err)
-}
-
 // Load restores an archive in memory (see Restore), contacts by slug and
 // events by id. It refuses an archive that is not tactful's, or newer.
 func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
@@ -329,7 +121,8 @@ func (db *DB) Load(a protocol.Archive) (added, updated int, err error) {
 
 // rebuildIndexes recomputes the note and tag indexes from the contacts. A
 // note id that two contacts claim is a conflict and undoes the transaction.
-func rebuildIndexes(tx *bolt.Tx) error {
+// With idx, every contact also enters the in-memory index at the commit.
+func rebuildIndexes(tx *bolt.Tx, idx *contactIndex) error {
 	for _, name := range [][]byte{bucketNotes, bucketTags} {
 		if err := tx.DeleteBucket(name); err != nil {
 			return err
@@ -356,6 +149,8 @@ func rebuildIndexes(tx *bolt.Tx) error {
 		for _, t := range c.Tags {
 			counts[t]++
 		}
+		normalizeContact(&c)
+		idx.onCommit(tx, c)
 		return nil
 	})
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -329,24 +330,36 @@ func faultToDamaged(path string, err *error, panicOnFault bool) {
 // fault rather than a panic anyone can recover.
 func touchEveryPage(tx *bolt.Tx) error {
 	var sum byte
-	err := tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+	var touch func(name []byte, b *bolt.Bucket, nested bool) error
+	touch = func(name []byte, b *bolt.Bucket, nested bool) error {
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(k) > 0 {
 				sum ^= k[0] ^ k[len(k)-1]
 			}
 			if v == nil {
-				// tactful never nests buckets; a nested one can point back
-				// up its tree, and bbolt (tx.Check included) would recurse
-				// into it for ever.
-				return fmt.Errorf("bucket %s holds a bucket of its own", name)
+				// tactful nests buckets one level deep, in a staged restore
+				// only; a deeper one can point back up its tree, and bbolt
+				// (tx.Check included) would recurse into it for ever.
+				if nested || !bytes.Equal(name, bucketStaged) {
+					return fmt.Errorf("bucket %s holds a bucket of its own", name)
+				}
+				sub := b.Bucket(k)
+				if sub == nil {
+					return fmt.Errorf("bucket %s holds an unreadable bucket", name)
+				}
+				if err := touch(k, sub, true); err != nil {
+					return err
+				}
+				continue
 			}
 			if len(v) > 0 {
 				sum ^= v[0] ^ v[len(v)-1]
 			}
 		}
 		return nil
-	})
+	}
+	err := tx.ForEach(func(name []byte, b *bolt.Bucket) error { return touch(name, b, false) })
 	touched.Store(uint32(sum)) // so the compiler keeps the reads
 	return err
 }

@@ -20,6 +20,8 @@
 //	                       64 bits that tell apart one instant's events)
 //	contact_events/
 //	    <slug> 0x00 <event id> -> empty: the per-contact index into events/
+//	restore/            only while a restore is staged (restore.go)
+//	    contacts/, events/, contact_events/ -> as above
 //
 // Slugs never hold a 0x00 byte (protocol.CanonicalSlug allows letters,
 // digits, - and _ only), so "slug 0x00" is an unambiguous prefix.
@@ -42,6 +44,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -147,6 +150,8 @@ type DB struct {
 	// idx holds every contact in memory (index.go); nil on a read-only
 	// Open, where every read goes to bbolt.
 	idx *contactIndex
+	// restoring admits one staged restore at a time (restore.go).
+	restoring sync.Mutex
 }
 
 // Open opens or creates the database at path. When another process holds

@@ -5,16 +5,15 @@
 // all go through here, so each file takes one path whichever way it came.
 //
 // Everything streams: an export is written record by record from one read
-// transaction, and a JSON export is restored record by record into one
-// write transaction, so memory does not grow with the file.
+// transaction, and a JSON export is read once, record by record, into a
+// staged restore committed in steps, so memory does not grow with the file.
 package transfer
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/tactful/tactful/daemon/export"
@@ -86,45 +85,103 @@ const restoreStep = 5000
 // restoreEvery is restoreStep, smaller in tests.
 var restoreEvery = restoreStep
 
-// ImportJSON restores a tactful JSON export read from r: its contacts
-// replace the stored ones, and the events the store lacks are added. A file
-// that is not a tactful export, or any record in it that fails its check,
-// changes nothing: the whole file is read and checked first (from a
-// temporary copy when r cannot seek), and then restored in steps.
+// ImportJSON restores a tactful JSON export read from r, in one pass: its
+// contacts replace the stored ones, and the events the store lacks are
+// added. A file that is not a tactful export, or any record in it that
+// fails its check, changes nothing: the records are staged as they are read
+// and become the store's only once the whole file has passed
+// (store.RestoreInSteps).
+//
+// Reading, checking and encoding the records (a goroutine of its own) and
+// writing them (bbolt, in the Loader) each take about half the work, so
+// they run side by side, handing over records in batches.
 func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
-	rs, done, err := seekable(r, filepath.Dir(db.Path()))
-	if err != nil {
-		return protocol.ImportSummary{}, err
-	}
-	defer done()
-	start, err := rs.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return protocol.ImportSummary{}, err
-	}
-	owners := map[string]string{}
-	replaced := map[string]bool{}
-	_, err = export.ScanJSON(rs, func(c protocol.Contact) error {
-		replaced[c.Slug] = true
-		for _, n := range c.Notes {
-			if other, ok := owners[n.ID]; ok && other != c.Slug {
-				return protocol.Errorf(protocol.CodeConflict, "The note id %s belongs to both %s and %s; nothing was imported.", n.ID, other, c.Slug)
-			}
-			owners[n.ID] = c.Slug
-		}
-		return nil
-	}, nil)
-	if err != nil {
-		return protocol.ImportSummary{}, err
-	}
-	if err := db.CheckNoteOwners(owners, replaced); err != nil {
-		return protocol.ImportSummary{}, err
-	}
-	if _, err := rs.Seek(start, io.SeekStart); err != nil {
-		return protocol.ImportSummary{}, err
-	}
 	res, err := db.RestoreInSteps(func(l *store.Loader) error {
-		_, err := export.ScanJSON(rs, l.Contact, l.Event)
-		return err
+		batches := make(chan []store.Record, 4)
+		stop := make(chan struct{})
+		var scanErr error
+		// Batches go back and forth rather than being made anew.
+		free := make(chan []store.Record, cap(batches)+2)
+		for range cap(free) {
+			free <- make([]store.Record, 0, recordBatch)
+		}
+		go func() {
+			defer close(batches)
+			// No request's goroutine is behind this one: a panic here
+			// would end the daemon rather than the request.
+			defer func() {
+				if p := recover(); p != nil {
+					scanErr = fmt.Errorf("read the import: panic: %v", p)
+				}
+			}()
+			var records store.Records
+			batch := <-free
+			add := func(rec store.Record) error {
+				if batch = append(batch, rec); len(batch) < recordBatch {
+					return nil
+				}
+				select {
+				case batches <- batch:
+				case <-stop:
+					return errStopped
+				}
+				select {
+				case batch = <-free:
+				case <-stop:
+					return errStopped
+				}
+				return nil
+			}
+			_, scanErr = export.ScanJSON(r,
+				func(c protocol.Contact) error { return add(records.Contact(c)) },
+				func(e protocol.Event) error { return add(records.Event(e)) })
+			if len(batch) > 0 {
+				select {
+				case batches <- batch:
+				case <-stop:
+				}
+			}
+		}()
+		fail := func(err error) error {
+			close(stop)
+			for range batches {
+				// Wait for the reader to stop: r is the caller's again.
+			}
+			return err
+		}
+		idle := time.NewTimer(pauseAfter)
+		idle.Stop()
+		for {
+			var batch []store.Record
+			var more bool
+			select {
+			case batch, more = <-batches:
+			default:
+				// The reader is behind, as a slow upload is: before long,
+				// commit what is staged, so that the store's other
+				// writers need not wait for the rest of the file.
+				idle.Reset(pauseAfter)
+				select {
+				case batch, more = <-batches:
+					idle.Stop()
+				case <-idle.C:
+					if err := l.Pause(); err != nil {
+						return fail(err)
+					}
+					batch, more = <-batches
+				}
+			}
+			if !more {
+				return scanErr
+			}
+			for _, rec := range batch {
+				if err := l.Add(rec); err != nil {
+					return fail(err)
+				}
+			}
+			clear(batch) // let the encoded records go
+			free <- batch[:0]
+		}
 	}, restoreEvery)
 	if err != nil {
 		return protocol.ImportSummary{}, err
@@ -132,29 +189,14 @@ func ImportJSON(db *store.DB, r io.Reader) (protocol.ImportSummary, error) {
 	return protocol.ImportSummary{Added: res.Added, Updated: res.Updated, Skipped: []protocol.Skipped{}, Total: res.Contacts}, nil
 }
 
-// seekable returns r when it can seek (a file, a string), or a temporary
-// copy of it (a request body) in dir, the home, which done removes. The
-// copy holds notes, so it stays beside the database, mode 0600.
-func seekable(r io.Reader, dir string) (io.ReadSeeker, func(), error) {
-	if rs, ok := r.(io.ReadSeeker); ok {
-		return rs, func() {}, nil
-	}
-	tmp, err := os.CreateTemp(dir, ".import-*.json")
-	if err != nil {
-		return nil, nil, fmt.Errorf("keep the import while it is checked: %w", err)
-	}
-	done := func() { tmp.Close(); os.Remove(tmp.Name()) }
-	// One byte past the limit tells ScanJSON the file is too large.
-	if _, err := io.Copy(tmp, io.LimitReader(r, export.MaxJSONBytes+1)); err != nil {
-		done()
-		return nil, nil, fmt.Errorf("keep the import while it is checked: %w", err)
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		done()
-		return nil, nil, err
-	}
-	return tmp, done, nil
-}
+// recordBatch is how many records the reader hands the writer at once.
+const recordBatch = 256
+
+// pauseAfter is how long the writer waits for the reader before it commits
+// what it holds (Loader.Pause).
+const pauseAfter = 20 * time.Millisecond
+
+var errStopped = errors.New("import stopped")
 
 // ImportCSV files the rows of LinkedIn's Connections.csv read from r; rows
 // it cannot use are skipped and named in the summary.

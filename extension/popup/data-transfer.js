@@ -83,7 +83,8 @@ export function createDataTransfer(root, { request, urls, idPrefix = 'data' }) {
     skipped.replaceChildren();
     if (!f) return null;
     if (f.size > maxImportBytes) {
-      status.textContent = `${f.name} is too large to import (${Math.round(f.size / 1048576)} MB; at most 8 MB).`;
+      status.textContent = `${f.name} is too large to import here (${Math.round(f.size / 1048576)} MB; the popup takes up to ${Math.round(protocol.limits.maxMessageBytes / 1048576)} MB). ` +
+        `Run “tactful import ${f.name}” in a terminal instead: it takes files of any size.`;
       return null;
     }
     status.textContent = `Importing ${f.name}…`;

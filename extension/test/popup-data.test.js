@@ -75,7 +75,7 @@ test('a file over the message limit is refused before sending', async () => {
   const { runtime, doc, dt } = setup(() => reply('import_summary'));
   await dt.importFile({ name: 'huge.csv', size: 9 * 1024 * 1024, text: async () => '' });
   assert.equal(runtime.requests().length, 0);
-  assert.match(doc.querySelector('[data-role="data-status"]').textContent, /too large/);
+  assert.match(doc.querySelector('[data-role="data-status"]').textContent, /too large.*Run “tactful import huge\.csv” in a terminal/);
 });
 
 test('summaryLines names each skipped line', () => {

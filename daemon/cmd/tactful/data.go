@@ -137,17 +137,6 @@ type progressReader struct {
 	last  int
 }
 
-// Seek lets an import read the file twice (check, then restore).
-func (p *progressReader) Seek(offset int64, whence int) (int64, error) {
-	s, ok := p.r.(io.Seeker)
-	if !ok {
-		return 0, errors.New("cannot seek")
-	}
-	n, err := s.Seek(offset, whence)
-	p.n, p.last = n, -1
-	return n, err
-}
-
 func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.n += int64(n)
