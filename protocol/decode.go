@@ -61,8 +61,18 @@ var strict = json.JoinOptions(json.RejectUnknownMembers(true))
 //
 // The message is read twice: a scan of its top-level members for "type"
 // and "id" (which also checks its syntax and UTF-8 without building
-// anything), then one strict decode into the request's struct.
+// anything), then one strict decode into the request's struct. A plain
+// contacts_seen, the daemon's most frequent request by far, is first tried
+// in one pass (decode_seen.go), which accepts nothing Decode would refuse.
 func Decode(data []byte) (Request, string, error) {
+	if req, ok := decodeSeenFast(data); ok {
+		return req, req.ID, nil
+	}
+	return decodeGeneral(data)
+}
+
+// decodeGeneral is Decode for every request and every mistake.
+func decodeGeneral(data []byte) (Request, string, error) {
 	typ, id, err := scanHead(data)
 	if err != nil {
 		return nil, id, err

@@ -155,14 +155,24 @@ END {
 	ratio = lo[t " ns/op"] / lo[e " ns/op"]
 	cr = (t " cpu-ns/op" in lo) ? sprintf("%.1f", lo[t " cpu-ns/op"] / lo[e " cpu-ns/op"]) : ""
 	row(1, "ratio tactful / echo", "≤ 1.5", sprintf("%.1f", ratio), cr, mark(ratio <= 1.5))
+	if ((t " p99-ns") in lo) {
+		row(1, "… round trip p50: echo / tactful", "", us(lo[e " p50-ns"]) " / " us(lo[t " p50-ns"]), "", "")
+		row(1, "… round trip p99: echo / tactful", "", us(lo[e " p99-ns"]) " / " us(lo[t " p99-ns"]), "", "")
+		r99 = lo[t " p99-ns"] / lo[e " p99-ns"]
+		row(1, "ratio tactful / echo at p99", "≤ 2", sprintf("%.1f", r99), "", mark(r99 <= 2))
+	}
 	w = "BenchmarkDaemonWork100/all"
 	row(2, "daemon work for 100 cards, no network", "≤ 100 µs", wall(w), cpu(w), mark(lo[w " ns/op"] <= 100000))
-	split("decode dates see read annotate encode", steps, " ")
-	split("protocol.Decode|ParseConnected × 100|store.See (writes, fsynced, only when a card changed)|100 × store.Contact, a read transaction each|Annotate × 100|json.Marshal of the reply", what, "|")
-	for (s = 1; s <= 6; s++) {
+	split("decode dates see reply annotate encode read", steps, " ")
+	split("protocol.Decode (its one-pass contacts_seen path)|ParseConnected × 100, remembered|store.SeeInputs, from memory|the reply from cached annotations|AnnotateInput × 100 (a cache miss)|json.Marshal of 100 annotations (a cache miss)|100 × store.Contact, from bbolt, as contact_get reads", what, "|")
+	for (s = 1; s <= 7; s++) {
 		k = "BenchmarkDaemonWork100/" steps[s]
 		if ((k " ns/op") in lo) row(2, "… " steps[s] ": " what[s], "", wall(k), cpu(k), "")
 	}
+	f = "BenchmarkDaemonWork100/first-sighting"
+	if ((f " ns/op") in lo) row(2, "first sighting of 100 new people: 100 contacts and events, one fsynced commit", "≤ 2 ms", wall(f), cpu(f), mark(lo[f " ns/op"] <= 2000000))
+	f = "BenchmarkDaemonWork100/first-sighting-parallel"
+	if ((f " ns/op") in lo) row(2, "… the same from 8 goroutines at once (commits shared), per batch", "", wall(f), "", "")
 	if (runs > 0) {
 		row(3, "50 clients × 20 batches/s of 100 cards for " dur ": p50 latency", "", sprintf("%s [%s–%s]", lat(span("min", "p50_us")), lat(span("min", "p50_us")), lat(span("max", "p50_us"))), "", "")
 		row(3, "… p99 latency", "≤ 5 ms", sprintf("%s [%s–%s]", lat(span("min", "p99_us")), lat(span("min", "p99_us")), lat(span("max", "p99_us"))), "", mark(span("min", "p99_us") <= 5000))

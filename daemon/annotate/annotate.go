@@ -1,13 +1,13 @@
 // Package annotate holds tactful's rules over a contact: the badges shown on a
 // connection card, the reminder shown beside LinkedIn's removal dialog, and
 // reading the "Connected ..." text a card shows. Everything here is a pure
-// function of a protocol.Contact and an injected clock, so the rules read the
+// function of a protocol.Contact (or its badge Input) and an injected clock, so the rules read the
 // same on any date and in any test.
 package annotate
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -67,24 +67,31 @@ func (r Rules) CooldownUntil(days int) string {
 
 // Annotate returns what the extension draws on c's card, given the user's
 // visits to the connections page (v; the zero value: none known, so nobody
-// is new). Badges come in order of what matters most before a decision: a
-// running cool-down, a recent connection, a newcomer since the previous
-// visit, then what the user recorded (a review day that has come, status,
-// tags, notes).
+// is new). It is AnnotateInput of InputOf(c).
 func (r Rules) Annotate(c protocol.Contact, v protocol.Visits) protocol.Annotation {
+	return r.AnnotateInput(InputOf(c), v)
+}
+
+// AnnotateInput returns what the extension draws on a card, from what the
+// store keeps of its contact in memory. Badges come in order of what
+// matters most before a decision: a running cool-down, a recent connection,
+// a newcomer since the previous visit, then what the user recorded (a
+// review day that has come, status, tags, notes). It runs for every card of every batch a page
+// sends, so its sentences are put together without fmt.
+func (r Rules) AnnotateInput(in Input, v protocol.Visits) protocol.Annotation {
 	r = r.withDefaults()
-	s := r.situation(c)
+	s := r.situation(in)
 	a := protocol.Annotation{
-		Slug:        c.Slug,
-		Name:        c.Name,
-		Status:      c.Status,
-		Tags:        tagsOf(c),
-		NoteCount:   len(c.Notes),
-		ConnectedOn: c.ConnectedOn,
+		Slug:        in.Slug,
+		Name:        in.Name,
+		Status:      in.Status,
+		Tags:        append(make([]string, 0, len(in.Tags)), in.Tags...),
+		NoteCount:   in.NoteCount,
+		ConnectedOn: in.ConnectedOn,
 		Badges:      []protocol.Badge{},
 	}
 	if s.cooldown {
-		a.CooldownUntil = c.CooldownUntil
+		a.CooldownUntil = in.CooldownUntil
 		a.Badges = append(a.Badges, protocol.Badge{
 			Kind:   protocol.BadgeCooldown,
 			Label:  "Cool-down",
@@ -98,30 +105,30 @@ func (r Rules) Annotate(c protocol.Contact, v protocol.Visits) protocol.Annotati
 			Detail: "Connected " + s.connectedWhen() + ".",
 		})
 	}
-	if IsNew(c, v) {
+	if in.IsNew(v) {
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeNew, Label: "New",
 			Detail: "New since your last visit (" + humanDate(dateOf(v.PreviousEnd)) + ")."})
 	}
-	a.Badges, a.DueOn = r.withRevisit(a.Badges, c) // review.go
-	if label, detail, ok := statusText(c.Status); ok {
+	a.Badges, a.DueOn = r.withRevisit(a.Badges, in) // review.go
+	if label, detail, ok := statusText(in.Status); ok {
 		a.Badges = append(a.Badges, protocol.Badge{Kind: protocol.BadgeStatus, Label: label, Detail: detail})
 	}
 	for _, t := range a.Tags {
 		a.Badges = append(a.Badges, protocol.Badge{
 			Kind:   protocol.BadgeTag,
 			Label:  t,
-			Detail: fmt.Sprintf("You tagged %s as %s.", nameOr(c.Name, "this person"), t),
+			Detail: "You tagged " + nameOr(in.Name, "this person") + " as " + t + ".",
 		})
 	}
-	if notes := newestNotes(c.Notes); len(notes) > 0 {
+	if in.TextNotes > 0 {
 		label := "1 note"
-		if len(notes) > 1 {
-			label = fmt.Sprintf("%d notes", len(notes))
+		if in.TextNotes > 1 {
+			label = strconv.Itoa(in.TextNotes) + " notes"
 		}
 		a.Badges = append(a.Badges, protocol.Badge{
 			Kind:   protocol.BadgeNote,
 			Label:  label,
-			Detail: "Latest: " + excerpt(notes[0].Text, 80),
+			Detail: "Latest: " + in.LatestExcerpt,
 		})
 	}
 	return a
@@ -141,14 +148,14 @@ type situation struct {
 	noteWrittenD int // days since the newest note was written
 }
 
-func (r Rules) situation(c protocol.Contact) situation {
+func (r Rules) situation(c Input) situation {
 	s := situation{today: dateOf(r.Now())}
 	// CooldownUntil is the first free day, so a cool-down that ends today no
 	// longer holds the user back.
 	if end, err := time.ParseInLocation(time.DateOnly, c.CooldownUntil, time.Local); err == nil && s.today.Before(end) {
 		s.cooldown, s.cooldownEnd = true, end
-		if c.FalloutAt != nil {
-			s.falloutAt = dateOf(*c.FalloutAt)
+		if !c.FalloutAt.IsZero() {
+			s.falloutAt = dateOf(c.FalloutAt)
 		}
 	}
 	if on, err := time.ParseInLocation(time.DateOnly, c.ConnectedOn, time.Local); err == nil {
@@ -158,8 +165,8 @@ func (r Rules) situation(c protocol.Contact) situation {
 			s.approximate = c.ConnectedSource == protocol.DateFromPageRelative
 		}
 	}
-	if notes := newestNotes(c.Notes); len(notes) > 0 {
-		if d := daysBetween(dateOf(written(notes[0])), s.today); d >= 0 && d <= r.RecentNoteDays {
+	if c.TextNotes > 0 {
+		if d := daysBetween(dateOf(c.LatestWritten), s.today); d >= 0 && d <= r.RecentNoteDays {
 			s.recentNote, s.noteWrittenD = true, d
 		}
 	}
@@ -172,7 +179,7 @@ func (s situation) cooldownSentence() string {
 	if s.falloutAt.IsZero() {
 		return "You chose a cool-down until " + humanDate(s.cooldownEnd)
 	}
-	return fmt.Sprintf("You marked a disagreement on %s; cool-down until %s", humanDate(s.falloutAt), humanDate(s.cooldownEnd))
+	return "You marked a disagreement on " + humanDate(s.falloutAt) + "; cool-down until " + humanDate(s.cooldownEnd)
 }
 
 // connectedWhen says when the connection was made: "about 2 weeks ago
@@ -186,9 +193,9 @@ func (s situation) connectedWhen() string {
 	case d == 1:
 		return "yesterday"
 	case s.approximate:
-		return fmt.Sprintf("about %s (around %s)", ago(d), humanDate(s.connected))
+		return "about " + ago(d) + " (around " + humanDate(s.connected) + ")"
 	}
-	return fmt.Sprintf("%s (%s)", ago(d), humanDate(s.connected))
+	return ago(d) + " (" + humanDate(s.connected) + ")"
 }
 
 // ago says a number of days the way people do: "3 days ago", "2 weeks ago",
@@ -200,15 +207,15 @@ func ago(days int) string {
 	case days == 1:
 		return "yesterday"
 	case days < 14:
-		return fmt.Sprintf("%d days ago", days)
+		return strconv.Itoa(days) + " days ago"
 	case days < 60:
-		return fmt.Sprintf("%d weeks ago", days/7)
+		return strconv.Itoa(days/7) + " weeks ago"
 	case days < 365:
-		return fmt.Sprintf("%d months ago", days/30)
+		return strconv.Itoa(days/30) + " months ago"
 	case days < 730:
 		return "a year ago"
 	}
-	return fmt.Sprintf("%d years ago", days/365)
+	return strconv.Itoa(days/365) + " years ago"
 }
 
 // humanDate is how dates are shown to people: 15 Nov 2026, unambiguous in

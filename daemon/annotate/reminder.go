@@ -14,7 +14,7 @@ import (
 // forbids; Advice is "wait" only when timing speaks against it.
 func (r Rules) Reminder(c protocol.Contact) protocol.Reminder {
 	r = r.withDefaults()
-	s := r.situation(c)
+	s := r.situation(InputOf(c))
 	name := nameOr(c.Name, "this person")
 	rem := protocol.Reminder{
 		Slug:       c.Slug,

@@ -18,26 +18,38 @@ import (
 // that is today or past. on is that day, kind protocol.DueRevisit or
 // protocol.DueRemove.
 func Due(c protocol.Contact, now time.Time) (on, kind string, ok bool) {
-	if c.Review == nil || c.Review.On == "" {
+	if c.Review == nil {
 		return "", "", false
 	}
-	day, err := time.ParseInLocation(time.DateOnly, c.Review.On, time.Local)
+	return due(c.Review.Decision, c.Review.On, c.Status, now)
+}
+
+// Due is the package's Due, from the badge rules' input.
+func (in Input) Due(now time.Time) (on, kind string, ok bool) {
+	return due(in.ReviewDecision, in.ReviewOn, in.Status, now)
+}
+
+func due(decision protocol.Decision, on string, status protocol.Status, now time.Time) (string, string, bool) {
+	if on == "" {
+		return "", "", false
+	}
+	day, err := time.ParseInLocation(time.DateOnly, on, time.Local)
 	if err != nil || day.After(dateOf(now)) {
 		return "", "", false
 	}
 	switch {
-	case c.Review.Decision == protocol.DecisionRevisit:
-		return c.Review.On, protocol.DueRevisit, true
-	case c.Review.Decision == protocol.DecisionRemoveOn && c.Status != protocol.StatusRemoved:
-		return c.Review.On, protocol.DueRemove, true
+	case decision == protocol.DecisionRevisit:
+		return on, protocol.DueRevisit, true
+	case decision == protocol.DecisionRemoveOn && status != protocol.StatusRemoved:
+		return on, protocol.DueRemove, true
 	}
 	return "", "", false
 }
 
 // revisitBadge is the badge of a review whose day has come, and that day;
 // ok is false when none has.
-func (r Rules) revisitBadge(c protocol.Contact) (b protocol.Badge, dueOn string, ok bool) {
-	on, kind, ok := Due(c, r.Now())
+func (r Rules) revisitBadge(in Input) (b protocol.Badge, dueOn string, ok bool) {
+	on, kind, ok := in.Due(r.Now())
 	if !ok {
 		return b, "", false
 	}
@@ -49,10 +61,10 @@ func (r Rules) revisitBadge(c protocol.Contact) (b protocol.Badge, dueOn string,
 	return protocol.Badge{Kind: protocol.BadgeRevisit, Label: "Revisit", Detail: detail}, on, true
 }
 
-// withRevisit appends the revisit badge when c's review day has come, and
+// withRevisit appends the revisit badge when the review day has come, and
 // returns the day (Annotation.DueOn).
-func (r Rules) withRevisit(badges []protocol.Badge, c protocol.Contact) ([]protocol.Badge, string) {
-	b, on, ok := r.revisitBadge(c)
+func (r Rules) withRevisit(badges []protocol.Badge, in Input) ([]protocol.Badge, string) {
+	b, on, ok := r.revisitBadge(in)
 	if !ok {
 		return badges, ""
 	}
@@ -64,7 +76,7 @@ func (r Rules) withRevisit(badges []protocol.Badge, c protocol.Contact) ([]proto
 // the recent-connection window. It is empty when nothing holds back today.
 func (r Rules) WaitUntil(c protocol.Contact) string {
 	r = r.withDefaults()
-	s := r.situation(c)
+	s := r.situation(InputOf(c))
 	var until time.Time
 	if s.cooldown {
 		until = s.cooldownEnd
@@ -86,7 +98,7 @@ func (r Rules) WaitUntil(c protocol.Contact) string {
 // those of every planned removal; Advice keeps c's own).
 func (r Rules) Advice(c protocol.Contact, clusters []protocol.Cluster) protocol.ReviewAdvice {
 	r = r.withDefaults()
-	s := r.situation(c)
+	s := r.situation(InputOf(c))
 	a := protocol.ReviewAdvice{
 		WaitUntil:       r.WaitUntil(c),
 		Timing:          timing(s),

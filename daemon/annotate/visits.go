@@ -42,7 +42,10 @@ func NextVisits(v protocol.Visits, now time.Time) (protocol.Visits, bool) {
 // old connection the user had not scrolled to yet). Only the connection
 // date's day counts, with a day's grace: a relative date ("2 weeks ago") is
 // the latest day it can mean, and days are local calendar days.
-func IsNew(c protocol.Contact, v protocol.Visits) bool {
+func IsNew(c protocol.Contact, v protocol.Visits) bool { return InputOf(c).IsNew(v) }
+
+// IsNew is the package's IsNew, from the badge rules' input.
+func (c Input) IsNew(v protocol.Visits) bool {
 	if v.PreviousEnd.IsZero() || v.Current.IsZero() || c.FirstSeen.IsZero() {
 		return false
 	}

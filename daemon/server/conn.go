@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -204,10 +205,22 @@ func (c *conn) push(msg []byte) {
 	}
 }
 
-// reply queues a message for the client, waiting for room; false when the
-// connection is closing.
+// reply sends a message to the client; false when the connection is
+// closing or the write failed. Only the read loop replies, and it writes
+// the reply itself rather than hand it to the writer: a reply then costs
+// no wake-up of another goroutine, its buffer can be reused as soon as it
+// is written (encodedReply), and a client's replies still go out in the
+// order of its requests, each before any close the request caused. The
+// library serializes these writes with the writer's (pushes, the close).
 func (c *conn) reply(v any) bool {
-	msg, err := json.Marshal(v)
+	var msg []byte
+	var err error
+	enc, encoded := v.(encodedReply)
+	if encoded {
+		msg = enc
+	} else {
+		msg, err = json.Marshal(v)
+	}
 	if err != nil {
 		c.log.Error().Err(err).Msg("cannot encode a reply")
 		id := ""
@@ -217,11 +230,23 @@ func (c *conn) reply(v any) bool {
 		msg, _ = json.Marshal(protocol.NewError(id, err))
 	}
 	select {
-	case c.send <- msg:
-		return true
 	case <-c.quit:
 		return false
+	default:
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.s.cfg.WriteTimeout)
+	err = c.ws.Write(ctx, websocket.MessageText, msg)
+	cancel()
+	if encoded {
+		putReplyBuffer(enc)
+	}
+	if err != nil {
+		c.log.Debug().Err(err).Msg("write failed")
+		c.shutdown(websocket.StatusInternalError, "")
+		c.ws.CloseNow()
+		return false
+	}
+	return true
 }
 
 func (c *conn) readLoop() {
@@ -236,7 +261,7 @@ func (c *conn) readLoop() {
 			return
 		default:
 		}
-		typ, data, err := c.read(ctx)
+		typ, data, buf, err := c.read(ctx)
 		c.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
 			if errors.Is(err, errHelloTooBig) {
@@ -278,6 +303,25 @@ func (c *conn) readLoop() {
 			continue
 		}
 		c.handle(data)
+		// Nothing keeps data past handle: requests are decoded into values
+		// of their own.
+		putReadBuffer(buf)
+	}
+}
+
+// readBuffers hold paired connections' messages while they are handled: a
+// page sends a 13 KB contacts_seen every second or so per tab, and reading
+// each into a new slice grown from 512 bytes made about 30 KB of garbage a
+// message (docs/benchmarks.md, issue 12).
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledRead is the largest buffer kept for the next message; the rare
+// import of megabytes is not kept.
+const maxPooledRead = 256 << 10
+
+func putReadBuffer(b *bytes.Buffer) {
+	if b != nil && b.Cap() <= maxPooledRead {
+		readBuffers.Put(b)
 	}
 }
 
@@ -286,22 +330,30 @@ var errHelloTooBig = errors.New("message over the hello limit")
 // read reads one message. Before hello it reads at most MaxHelloBytes of it
 // itself (the socket's limit is one byte more, so the library never trips
 // first), so that the close can say what to do.
-func (c *conn) read(ctx context.Context) (websocket.MessageType, []byte, error) {
-	if c.authed.Load() {
-		return c.ws.Read(ctx)
-	}
+// A paired connection's message is read into a pooled buffer, which the
+// caller gives back (putReadBuffer) once it is done with data.
+func (c *conn) read(ctx context.Context) (websocket.MessageType, []byte, *bytes.Buffer, error) {
 	typ, r, err := c.ws.Reader(ctx)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
+	}
+	if c.authed.Load() {
+		buf := readBuffers.Get().(*bytes.Buffer)
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			putReadBuffer(buf)
+			return 0, nil, nil, err
+		}
+		return typ, buf.Bytes(), buf, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(r, c.s.cfg.MaxHelloBytes+1))
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	if int64(len(data)) > c.s.cfg.MaxHelloBytes {
-		return 0, nil, errHelloTooBig
+		return 0, nil, nil, errHelloTooBig
 	}
-	return typ, data, nil
+	return typ, data, nil, nil
 }
 
 // peekID reads the id of a message the server will not otherwise read, so

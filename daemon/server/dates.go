@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -59,6 +60,9 @@ func (d *connectedDates) parse(text, locale string, now time.Time) (string, prot
 	if first != last {
 		return annotate.ParseConnected(text, locale, now)
 	}
+	// The texts of a request share its message's bytes (protocol's fast
+	// decoder): a key of their own, so the memory keeps no message alive.
+	key = connectedKey{strings.Clone(text), strings.Clone(locale)}
 	d.mu.Lock()
 	if d.day.Equal(start) {
 		d.entries[key] = first

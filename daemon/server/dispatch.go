@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -124,18 +125,32 @@ func contactsSeen(s *Server, r *protocol.ContactsSeen) (any, *protocol.Annotatio
 		s.log.Error().Err(err).Msg("cannot record the visit; no New badges in this reply")
 		visits = protocol.Visits{}
 	}
-	contacts, err := s.cfg.Store.See(seen)
+	contacts, err := s.cfg.Store.SeeInputs(seen)
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(contacts) != len(seen) {
 		return nil, nil, fmt.Errorf("store saw %d contacts for %d sightings", len(contacts), len(seen))
 	}
-	anns := make([]protocol.Annotation, len(contacts))
-	for i, c := range contacts {
-		anns[i] = s.rules.Annotate(c, visits)
+	// The reply is written here rather than by json.Marshal: most of it is
+	// annotations already encoded (annotations.go). It is byte for byte what
+	// json.Marshal of protocol.Annotations gives.
+	rules := s.rules
+	at := rules.Now()
+	rules.Now = func() time.Time { return at }
+	buf := append(getReplyBuffer(), `{"type":"annotations"`...)
+	if r.ID != "" {
+		id, err := json.Marshal(r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		buf = append(append(buf, `,"id":`...), id...)
 	}
-	return protocol.Annotations{Header: header(r, protocol.TypeAnnotations), Annotations: anns}, nil, nil
+	buf = append(buf, `,"annotations":`...)
+	if buf, err = s.annotations.appendAnnotations(buf, contacts, rules, visits); err != nil {
+		return nil, nil, err
+	}
+	return encodedReply(append(buf, '}')), nil, nil
 }
 
 func noteAdd(s *Server, r *protocol.NoteAdd) (any, *protocol.Annotation, error) {

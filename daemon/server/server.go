@@ -145,6 +145,9 @@ type Server struct {
 
 	// dates remembers the calendar dates of "Connected ..." texts (dates.go).
 	dates connectedDates
+	// annotations keeps the encoded annotations of unchanged cards
+	// (annotations.go).
+	annotations annotationCache
 
 	// hook, when set by a test, runs before each authenticated request.
 	hook func(protocol.Request)

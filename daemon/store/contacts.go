@@ -11,65 +11,121 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/tactful/tactful/daemon/annotate"
 	"github.com/tactful/tactful/protocol"
 )
+
+// Seen is a contact as a sighting left it, as the badges need it: the
+// annotation rules' input, and the version of the stored contact it was
+// read from (contactIndex). Version is 0 when the input was read in a write
+// transaction that did not write this contact, or without an index: it
+// names no state, and nothing should be cached under it.
+type Seen struct {
+	Input   annotate.Input
+	Version uint64
+}
 
 // See records the cards the page showed, all in one transaction, and returns
 // the stored contacts in the order of s. A contact new to the store gets a
 // first_seen event; one seen before keeps its notes, tags, status and history.
+// The daemon's hot path is SeeInputs, which files the same and returns only
+// what the badges need.
 func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
-	for _, sg := range s {
-		if err := checkSlug(sg.Slug); err != nil {
-			return nil, err
-		}
-		if err := checkDay("connected_on", sg.ConnectedOn); err != nil {
-			return nil, err
-		}
-		if err := checkLines("name", sg.Name, "headline", sg.Headline, "connected_text", sg.ConnectedText); err != nil {
-			return nil, err
-		}
-		if sg.ConnectedOn != "" && dateRank(sg.ConnectedSource) == 0 {
-			return nil, protocol.Errorf(protocol.CodeInvalidField, "A connection date needs its source: page_relative or page_absolute, not %q.", sg.ConnectedSource)
-		}
+	_, contacts, err := db.see(s, false)
+	if err != nil || contacts != nil {
+		return contacts, err
 	}
-	if len(s) == 0 {
-		return []protocol.Contact{}, nil
-	}
-	// Most batches show people already stored exactly as the page shows
-	// them again; such a batch is answered from a read transaction, with no
-	// write lock and no fsync, so tabs scrolling the list never queue
-	// behind each other's commits. LastSeen keeps day precision for that.
-	now := db.clock()
-	if db.idx != nil {
-		// The same question from memory: no transaction, no decoding.
-		if out, changed := db.idx.see(s, now); !changed {
-			return out, nil
-		}
-	}
-	var out []protocol.Contact
-	var changed bool
-	if db.idx != nil {
-		changed = true // the index said so; the write below reads bbolt
-	} else if err := db.bolt.View(func(tx *bolt.Tx) error {
-		var err error
-		out, changed, err = applySightings(tx, s, now, nil)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	if !changed {
-		return out, nil
-	}
-	// Batch lets tabs that write at once share one commit; the closure
-	// starts from what the transaction reads, so bbolt may run it again.
-	var added int
-	err := db.bolt.Batch(func(tx *bolt.Tx) error {
-		added = 0
-		var err error
-		out, _, err = applySightings(tx, s, now, func(before, c protocol.Contact, found bool) error {
-			if err := db.putContact(tx, c); err != nil {
+	// Nothing changed, and the index answered without reading the file.
+	contacts = make([]protocol.Contact, len(s))
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		for i, sg := range s {
+			var err error
+			if contacts[i], err = mustContact(tx, sg.Slug); err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+	return contacts, db.readErr("see", err)
+}
+
+// SeeInputs is See, returning for each card what its badges need rather
+// than the whole contact. A batch of people stored exactly as the page
+// shows them is answered from memory: no transaction, no JSON. So is a
+// batch that changes only what no badge shows (a new day's last seen, a
+// headline): it is written behind the reply (touches.go).
+func (db *DB) SeeInputs(s []Sighting) ([]Seen, error) {
+	seen, _, err := db.see(s, true)
+	return seen, err
+}
+
+// see files the sightings; with deferQuiet, those that change no badge are
+// queued as touches. contacts is nil when the index answered.
+func (db *DB) see(s []Sighting, deferQuiet bool) (seen []Seen, contacts []protocol.Contact, err error) {
+	if len(s) == 0 {
+		return []Seen{}, []protocol.Contact{}, nil
+	}
+	// Most batches show people already stored exactly as the page shows
+	// them again; such a batch is answered from memory (or, without an
+	// index, a read transaction), with no write lock and no fsync, so tabs
+	// scrolling the list never queue behind each other's commits. LastSeen
+	// keeps day precision for that.
+	now := db.clock()
+	day := dayOf(now)
+	// From memory, only the dates are checked: the index says unchanged
+	// only when every other field equals the stored one (or is empty, which
+	// changes nothing), and what is stored passed checkSighting's checks
+	// when it was written (See, Import and Load check every contact they
+	// write). A date is checked even so, since one that loses to the stored
+	// date is not compared.
+	if db.idx != nil && datesValid(s) {
+		out, quiet, loud := db.idx.see(s, day)
+		if !loud && len(quiet) == 0 {
+			return out, nil, nil
+		}
+		// The quiet ones differ from what is stored, so they are checked.
+		if !loud && deferQuiet && checkSightings(s, quiet) && db.queueTouches(s, quiet, now) {
+			return out, nil, nil
+		}
+	}
+	// Written here, after the touches queued before: a write must not be
+	// overtaken by an older sighting.
+	db.flushTouches()
+	for _, sg := range s {
+		if err := checkSighting(sg); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The index said the batch changes something, or has no say: the file
+	// decides (a removed contact listed again, say), and a batch that
+	// changes nothing after all is answered without a write.
+	{
+		var changed bool
+		if err := db.bolt.View(func(tx *bolt.Tx) error {
+			var err error
+			contacts, changed, err = applySightings(tx, s, day, nil)
+			return err
+		}); err != nil {
+			return nil, nil, err
+		}
+		if !changed {
+			return seenOf(contacts), contacts, nil
+		}
+	}
+	// Tabs that write at once share one commit (group.go); the closure
+	// starts from what the transaction reads, so it may run again.
+	var added int
+	var versions []uint64
+	err = db.groupUpdate(func(tx *bolt.Tx) error {
+		added = 0
+		versions = make([]uint64, len(s))
+		var err error
+		contacts, _, err = applySightings(tx, s, day, func(i int, before, c protocol.Contact, found bool) error {
+			v, err := db.putContactVersion(tx, c)
+			if err != nil {
+				return err
+			}
+			versions[i] = v
 			// Guided review: listed again after a removal (review.go).
 			if ev := reconnectedEvent(before, c, found, now); ev != nil {
 				if err := appendEvent(tx, ev); err != nil {
@@ -86,26 +142,107 @@ func (db *DB) See(s []Sighting) ([]protocol.Contact, error) {
 		return err
 	})
 	if err != nil {
-		return nil, db.writeErr("see", err)
+		return nil, nil, db.writeErr("see", err)
 	}
 	db.log.Debug().Int("seen", len(s)).Int("new", added).Msg("contacts seen")
-	return out, nil
+	seen = seenOf(contacts)
+	for i := range seen {
+		seen[i].Version = versions[i]
+	}
+	return seen, contacts, nil
+}
+
+// checkSighting refuses what no contact may store.
+func checkSighting(sg Sighting) error {
+	if err := checkSlug(sg.Slug); err != nil {
+		return err
+	}
+	if err := checkDay("connected_on", sg.ConnectedOn); err != nil {
+		return err
+	}
+	if err := checkLines("name", sg.Name, "headline", sg.Headline, "connected_text", sg.ConnectedText); err != nil {
+		return err
+	}
+	return checkDateSource(sg)
+}
+
+func checkDateSource(sg Sighting) error {
+	if sg.ConnectedOn != "" && dateRank(sg.ConnectedSource) == 0 {
+		return protocol.Errorf(protocol.CodeInvalidField, "A connection date needs its source: page_relative or page_absolute, not %q.", sg.ConnectedSource)
+	}
+	return nil
+}
+
+// checkSightings reports whether s[i] passes checkSighting for each i of
+// which.
+func checkSightings(s []Sighting, which []int) bool {
+	for _, i := range which {
+		if checkSighting(s[i]) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// datesValid reports whether the connection dates of s pass checkSighting.
+func datesValid(s []Sighting) bool {
+	for _, sg := range s {
+		if checkDay("connected_on", sg.ConnectedOn) != nil || checkDateSource(sg) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// seenDay is the instant of a batch of sightings and the local calendar
+// day it falls on, as Unix nanoseconds [start, end): LastSeen keeps day
+// precision, and comparing against the day's bounds spares a time zone
+// conversion per card.
+type seenDay struct {
+	now        time.Time
+	start, end int64
+}
+
+func dayOf(now time.Time) seenDay {
+	l := now.Local()
+	y, m, d := l.Date()
+	return seenDay{now: now, start: time.Date(y, m, d, 0, 0, 0, 0, time.Local).UnixNano(),
+		end: time.Date(y, m, d+1, 0, 0, 0, 0, time.Local).UnixNano()}
+}
+
+// holds reports whether t falls on the day.
+func (d seenDay) holds(t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	n := t.UnixNano()
+	return n >= d.start && n < d.end
+}
+
+func seenOf(contacts []protocol.Contact) []Seen {
+	out := make([]Seen, len(contacts))
+	for i, c := range contacts {
+		out[i] = Seen{Input: annotate.InputOf(c)}
+	}
+	return out
 }
 
 // applySightings reads the contact of each sighting and applies it, in
 // order. It reports whether any needs a write, and calls write (when not
-// nil) for each that does.
-func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(before, c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
+// nil) for each that does, with its place in s and the contact as it was.
+func applySightings(tx *bolt.Tx, s []Sighting, day seenDay, write func(i int, before, c protocol.Contact, found bool) error) ([]protocol.Contact, bool, error) {
 	out := make([]protocol.Contact, 0, len(s))
 	changed := false
-	for _, sg := range s {
+	for i, sg := range s {
 		c, found, err := getContact(tx, sg.Slug)
 		if err != nil {
 			return nil, false, err
 		}
 		before := c
-		c, diff := applySighting(c, found, sg, now)
-		if reconnected(tx, before, found, now) { // guided review (review.go)
+		c, diff := applySightingTo(c, found, sg, day)
+		// Guided review (review.go). Only here, where the history is at
+		// hand: the index sends every sighting of a removed contact here.
+		if reconnected(tx, before, found, day.now) {
 			c.Status, diff = protocol.StatusNone, true
 		}
 		if diff {
@@ -113,7 +250,7 @@ func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(before,
 			if write == nil {
 				return out, true, nil // the caller writes the batch anyway
 			}
-			if err := write(before, c, found); err != nil {
+			if err := write(i, before, c, found); err != nil {
 				return nil, false, err
 			}
 		}
@@ -122,13 +259,50 @@ func applySightings(tx *bolt.Tx, s []Sighting, now time.Time, write func(before,
 	return out, changed, nil
 }
 
+// sightedFields are what a sighting reads of a stored contact, and all it
+// may change: the store's index keeps them in memory (index.go), so an
+// unchanged sighting is decided without reading the file.
+type sightedFields struct {
+	Name, Headline, ConnectedText string
+	ConnectedOn                   string
+	ConnectedSource               protocol.DateSource
+	Status                        protocol.Status
+	LastSeen                      time.Time
+}
+
+func sightedOf(c protocol.Contact) sightedFields {
+	return sightedFields{Name: c.Name, Headline: c.Headline, ConnectedText: c.ConnectedText, ConnectedOn: c.ConnectedOn,
+		ConnectedSource: c.ConnectedSource, Status: c.Status, LastSeen: c.LastSeen}
+}
+
+func (f sightedFields) applyTo(c *protocol.Contact) {
+	c.Name, c.Headline, c.ConnectedText, c.ConnectedOn = f.Name, f.Headline, f.ConnectedText, f.ConnectedOn
+	c.ConnectedSource, c.Status, c.LastSeen = f.ConnectedSource, f.Status, f.LastSeen
+}
+
+// badgeChanged reports whether a sighting changed what the badges read
+// (annotate.Input): anything but the last-seen day, the headline and the
+// "Connected ..." text.
+func badgeChanged(before, after sightedFields) bool {
+	return before.Name != after.Name || before.ConnectedOn != after.ConnectedOn ||
+		before.ConnectedSource != after.ConnectedSource || before.Status != after.Status
+}
+
+// applySightingTo returns c updated with what the page showed, and whether
+// that changed anything worth a write; a contact not found is new.
+func applySightingTo(c protocol.Contact, found bool, sg Sighting, day seenDay) (protocol.Contact, bool) {
+	if !found {
+		c = protocol.Contact{Slug: sg.Slug, FirstSeen: day.now, LastSeen: day.now, Tags: []string{}, Notes: []protocol.Note{}}
+	}
+	f, diff := applySighting(sightedOf(c), found, sg, day)
+	f.applyTo(&c)
+	return c, diff
+}
+
 // applySighting returns c updated with what the page showed, and whether
 // that changed anything worth a write: a new contact, another name,
 // headline, "Connected ..." text or date, or a LastSeen on an earlier day.
-func applySighting(c protocol.Contact, found bool, sg Sighting, now time.Time) (protocol.Contact, bool) {
-	if !found {
-		c = protocol.Contact{Slug: sg.Slug, FirstSeen: now, LastSeen: now, Tags: []string{}, Notes: []protocol.Note{}}
-	}
+func applySighting(c sightedFields, found bool, sg Sighting, day seenDay) (sightedFields, bool) {
 	diff := !found
 	if c.Headline != sg.Headline {
 		c.Headline, diff = sg.Headline, true
@@ -144,19 +318,13 @@ func applySighting(c protocol.Contact, found bool, sg Sighting, now time.Time) (
 		(c.ConnectedOn != sg.ConnectedOn || c.ConnectedSource != sg.ConnectedSource) {
 		c.ConnectedOn, c.ConnectedSource, diff = sg.ConnectedOn, sg.ConnectedSource, true
 	}
-	if !sameDay(c.LastSeen, now) {
+	if !day.holds(c.LastSeen) {
 		diff = true
 	}
 	if diff {
-		c.LastSeen = now
+		c.LastSeen = day.now
 	}
 	return c, diff
-}
-
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Local().Date()
-	by, bm, bd := b.Local().Date()
-	return ay == by && am == bm && ad == bd
 }
 
 // betterDate decides whether a connection date replaces the stored one. The
@@ -183,15 +351,13 @@ func dateRank(s protocol.DateSource) int {
 	return 0
 }
 
-// Contact returns the stored contact or a not_found error.
+// Contact returns the stored contact or a not_found error. It reads the
+// file: the index keeps only what badges need.
 func (db *DB) Contact(slug string) (protocol.Contact, error) {
-	if db.idx != nil {
-		c, found := db.idx.get(slug)
-		if !found {
-			return protocol.Contact{}, errNoContact(slug)
-		}
-		return c, nil
+	if db.idx != nil && !db.idx.has(slug) {
+		return protocol.Contact{}, errNoContact(slug)
 	}
+	db.flushTouches()
 	var c protocol.Contact
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
@@ -210,6 +376,7 @@ const batched = true
 // With batched, concurrent writers share one commit and change may run more
 // than once, each time on a freshly read contact.
 func (db *DB) updateContact(op, slug string, batch bool, change func(tx *bolt.Tx, c *protocol.Contact) error) (protocol.Contact, error) {
+	db.flushTouches()
 	run := db.bolt.Update
 	if batch {
 		run = db.bolt.Batch
@@ -387,6 +554,7 @@ func (db *DB) Import(rows []ImportedContact) (added, updated int, err error) {
 	// rest of a huge uncommitted node (see Load).
 	rows = slices.Clone(rows)
 	slices.SortStableFunc(rows, func(a, b ImportedContact) int { return strings.Compare(a.Slug, b.Slug) })
+	db.flushTouches()
 	// One transaction, one fsync: 30,000 rows fit comfortably, and a failed
 	// import leaves nothing half done.
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
@@ -493,15 +661,21 @@ func mustContact(tx *bolt.Tx, slug string) (protocol.Contact, error) {
 
 // putContact stores c, and has the index follow once tx commits.
 func (db *DB) putContact(tx *bolt.Tx, c protocol.Contact) error {
+	_, err := db.putContactVersion(tx, c)
+	return err
+}
+
+// putContactVersion is putContact, returning the version the index will
+// give c (0 without an index).
+func (db *DB) putContactVersion(tx *bolt.Tx, c protocol.Contact) (uint64, error) {
 	raw, err := json.Marshal(c)
 	if err != nil {
-		return fmt.Errorf("encode contact: %w", err)
+		return 0, fmt.Errorf("encode contact: %w", err)
 	}
 	if err := tx.Bucket(bucketContacts).Put([]byte(c.Slug), raw); err != nil {
-		return err
+		return 0, err
 	}
-	db.idx.onCommit(tx, c)
-	return nil
+	return db.idx.onCommit(tx, c), nil
 }
 
 // normalizeContact makes empty lists non-nil so clients always see [] and a

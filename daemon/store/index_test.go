@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,19 +13,32 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/tactful/tactful/daemon/annotate"
 	"github.com/tactful/tactful/protocol"
 )
 
 // checkIndexMatchesDisk fails unless the in-memory index holds exactly the
-// contacts of the file, as a fresh Open would build it, compared as the
-// JSON a client would receive.
+// records of the file's contacts, as a fresh Open would build them, and
+// each record says what its contact says: the same annotation, the same
+// fields for a sighting to compare.
 func checkIndexMatchesDisk(t *testing.T, db *DB) {
 	t.Helper()
 	var fresh *contactIndex
+	contacts := map[string]protocol.Contact{}
 	if err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
-		fresh, err = buildIndex(tx)
-		return err
+		if fresh, err = buildIndex(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketContacts).ForEach(func(k, v []byte) error {
+			var c protocol.Contact
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			normalizeContact(&c)
+			contacts[string(k)] = c
+			return nil
+		})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +53,63 @@ func checkIndexMatchesDisk(t *testing.T, db *DB) {
 			t.Errorf("%s is on disk but not in the index", slug)
 			continue
 		}
-		gj, _ := json.Marshal(got.c)
-		wj, _ := json.Marshal(want.c)
-		if string(gj) != string(wj) {
-			t.Errorf("%s differs:\nindex %s\nfile  %s", slug, gj, wj)
+		if !sameRecord(got, want) {
+			t.Errorf("%s differs:\nindex %+v\nfile  %+v", slug, got, want)
 		}
+		checkRecordOf(t, got, contacts[slug])
+	}
+}
+
+// sameRecord compares two records but for their versions.
+func sameRecord(a, b indexEntry) bool {
+	a.version, b.version = 0, 0
+	return reflect.DeepEqual(a, b)
+}
+
+// checkRecordOf fails unless e says what c says, for the badges and for a
+// sighting.
+func checkRecordOf(t *testing.T, e indexEntry, c protocol.Contact) {
+	t.Helper()
+	rules := annotate.Default()
+	for _, now := range []time.Time{c.FirstSeen, c.LastSeen, time.Now()} {
+		if now.IsZero() {
+			continue
+		}
+		rules.Now = func() time.Time { return now }
+		visits := protocol.Visits{Current: now.Add(-time.Hour), PreviousEnd: now.Add(-48 * time.Hour), Last: now}
+		got, _ := json.Marshal(rules.AnnotateInput(e.input(), visits))
+		want, _ := json.Marshal(rules.Annotate(c, visits))
+		if string(got) != string(want) {
+			t.Errorf("%s at %v: the record annotates as\n%s\nthe contact as\n%s", c.Slug, now, got, want)
+		}
+	}
+	in, wantIn := e.input(), annotate.InputOf(c)
+	if !in.FirstSeen.Equal(wantIn.FirstSeen) || !in.FalloutAt.Equal(wantIn.FalloutAt) || !in.LatestWritten.Equal(wantIn.LatestWritten) ||
+		len(in.Tags) != len(wantIn.Tags) {
+		t.Errorf("%s: the record's input %+v, the contact's %+v", c.Slug, in, wantIn)
+	}
+	in.FirstSeen, in.FalloutAt, in.LatestWritten, in.Tags = wantIn.FirstSeen, wantIn.FalloutAt, wantIn.LatestWritten, wantIn.Tags
+	if !reflect.DeepEqual(in, wantIn) {
+		t.Errorf("%s: the record's input %+v, the contact's %+v", c.Slug, in, wantIn)
+	}
+	// What the scans over every contact read (ForEachContact).
+	v := e.view()
+	wantReview := c.Review != nil
+	if v.Slug != c.Slug || v.Name != c.Name || v.Headline != c.Headline || v.Company != c.Company || v.ConnectedOn != c.ConnectedOn ||
+		v.ConnectedSource != c.ConnectedSource || v.ConnectedText != c.ConnectedText || !v.FirstSeen.Equal(c.FirstSeen) ||
+		!v.LastSeen.Equal(c.LastSeen) || !slices.Equal(v.Tags, c.Tags) || v.Status != c.Status || v.CooldownUntil != c.CooldownUntil ||
+		(v.FalloutAt == nil) != (c.FalloutAt == nil) || (v.FalloutAt != nil && !v.FalloutAt.Equal(*c.FalloutAt)) ||
+		len(v.Notes) != len(c.Notes) || (v.Review != nil) != wantReview ||
+		(wantReview && (v.Review.Decision != c.Review.Decision || v.Review.On != c.Review.On)) {
+		t.Errorf("%s: the record's view %+v, the contact %+v", c.Slug, v, c)
+	}
+	got, want := e.sighted(), sightedOf(c)
+	if !got.LastSeen.Equal(want.LastSeen) {
+		t.Errorf("%s: the record was last seen %v, the contact %v", c.Slug, got.LastSeen, want.LastSeen)
+	}
+	got.LastSeen, want.LastSeen = time.Time{}, time.Time{}
+	if got != want {
+		t.Errorf("%s: the record's sighted fields %+v, the contact's %+v", c.Slug, got, want)
 	}
 }
 
@@ -95,7 +162,8 @@ func TestIndexFollowsEveryWrite(t *testing.T) {
 		{"load: a changed contact and a new one", func() error {
 			a := archive()
 			a.Contacts[0].Headline = "Restored headline"
-			a.Contacts = append(a.Contacts, protocol.Contact{Slug: "dee-w", Name: "Dee", Tags: []string{}, Notes: []protocol.Note{}})
+			a.Contacts = append(a.Contacts, protocol.Contact{Slug: "dee-w", Name: "Dee", Tags: []string{}, Notes: []protocol.Note{},
+				Review: &protocol.Review{Decision: protocol.DecisionRevisit, On: "2027-01-12", Why: "drifted apart", At: clk.Now()}})
 			_, _, err := db.Load(a)
 			return err
 		}},

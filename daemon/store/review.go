@@ -135,6 +135,9 @@ func (db *DB) ApplyRemovalPlan(schedule []protocol.Scheduled) ([]protocol.Contac
 // file or in no particular order from memory; it stops at fn's first error.
 // fn must neither change c nor keep its slices (from memory, c shares them
 // with the index), nor call the store: it runs under the index's read lock.
+// From memory, c is what the index keeps of the contact (index.go, view):
+// no position, notes without their text, the review's decision and day
+// only; read the whole contact with Contact.
 func (db *DB) ForEachContact(fn func(c protocol.Contact) error) error {
 	if db.idx != nil {
 		return db.idx.each(fn)
@@ -150,18 +153,6 @@ func (db *DB) ForEachContact(fn func(c protocol.Contact) error) error {
 		})
 	})
 	return db.readErr("contacts", err)
-}
-
-// each calls fn with every indexed contact under the read lock, uncopied.
-func (idx *contactIndex) each(fn func(c protocol.Contact) error) error {
-	idx.mu.RLock()
-	defer idx.mu.RUnlock()
-	for _, e := range idx.contacts {
-		if err := fn(e.c); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // EventsSince calls fn with every event of kinds (all kinds when empty)

@@ -150,6 +150,12 @@ type DB struct {
 	// idx holds every contact in memory (index.go); nil on a read-only
 	// Open, where every read goes to bbolt.
 	idx *contactIndex
+	// touches are sightings written behind their reply (touches.go).
+	touches touchQueue
+	// group lets the sightings' writes share commits (group.go).
+	group commitGroup
+	// visits are the recorded visits, in memory (visits.go).
+	visits visitsMemo
 	// restoring admits one staged restore at a time (restore.go).
 	restoring sync.Mutex
 }
@@ -332,6 +338,7 @@ func (db *DB) Path() string { return db.path }
 
 // Close releases the file and its lock.
 func (db *DB) Close() error {
+	db.flushTouches()
 	return db.bolt.Close()
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,15 +18,42 @@ import (
 // an export) starts at the first visit, where nobody is new.
 var keyVisits = []byte("visits")
 
+// visitsMemo keeps the recorded visits in memory: every contacts_seen reads
+// them, and only AdvanceVisits writes them.
+type visitsMemo struct {
+	// advance lets one AdvanceVisits at a time decide and write: the
+	// first batches of a visit, arriving together from many tabs, make
+	// one write between them, not one fsynced write each.
+	advance sync.Mutex
+	mu      sync.RWMutex
+	known   bool
+	v       protocol.Visits
+}
+
 // Visits returns the recorded visits; the zero value when there are none.
 func (db *DB) Visits() (protocol.Visits, error) {
-	var v protocol.Visits
+	m := &db.visits
+	m.mu.RLock()
+	v, known := m.v, m.known
+	m.mu.RUnlock()
+	if known {
+		return v, nil
+	}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
 		v, err = getVisits(tx)
 		return err
 	})
-	return v, db.readErr("visits", err)
+	if err != nil {
+		return v, db.readErr("visits", err)
+	}
+	m.mu.Lock()
+	if !m.known {
+		m.v, m.known = v, true
+	}
+	v = m.v
+	m.mu.Unlock()
+	return v, nil
 }
 
 // AdvanceVisits records a sighting of the connections page at the store's
@@ -33,6 +61,8 @@ func (db *DB) Visits() (protocol.Visits, error) {
 // they changed. Most sightings change nothing and cost a read transaction;
 // the others one small write.
 func (db *DB) AdvanceVisits(next func(v protocol.Visits, now time.Time) (protocol.Visits, bool)) (protocol.Visits, error) {
+	db.visits.advance.Lock()
+	defer db.visits.advance.Unlock()
 	now := db.clock()
 	v, err := db.Visits()
 	if err != nil {
@@ -60,6 +90,9 @@ func (db *DB) AdvanceVisits(next func(v protocol.Visits, now time.Time) (protoco
 	if err != nil {
 		return protocol.Visits{}, db.writeErr("visits", err)
 	}
+	db.visits.mu.Lock()
+	db.visits.v, db.visits.known = v, true
+	db.visits.mu.Unlock()
 	return v, nil
 }
 

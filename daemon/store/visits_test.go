@@ -62,3 +62,40 @@ func TestDamagedVisitsMeanNone(t *testing.T) {
 		t.Fatalf("the next sighting cannot write over a damaged value: %v", err)
 	}
 }
+
+// TestConcurrentSightingsOfThePageWriteTheVisitOnce: the first batches of
+// a visit arrive together from every open tab; they agree on the visits
+// and make one write between them, as a single sighting does.
+func TestConcurrentSightingsOfThePageWriteTheVisitOnce(t *testing.T) {
+	writes := func(callers int) (int64, []protocol.Visits) {
+		db, _, _ := openTemp(t)
+		pageWrites := func() int64 { st := db.bolt.Stats(); return st.TxStats.GetWrite() }
+		before := pageWrites()
+		out := make([]protocol.Visits, callers)
+		done := make(chan struct{})
+		for i := range callers {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				v, err := db.AdvanceVisits(step)
+				if err != nil {
+					t.Error(err)
+				}
+				out[i] = v
+			}()
+		}
+		for range callers {
+			<-done
+		}
+		return pageWrites() - before, out
+	}
+	one, _ := writes(1)
+	many, seen := writes(20)
+	if one == 0 || many != one {
+		t.Errorf("one sighting wrote %d pages, 20 at once %d", one, many)
+	}
+	for _, v := range seen[1:] {
+		if v != seen[0] {
+			t.Errorf("concurrent sightings disagree on the visits: %+v and %+v", v, seen[0])
+		}
+	}
+}

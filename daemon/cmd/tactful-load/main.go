@@ -61,6 +61,10 @@ type Config struct {
 	// ServeFlags are more flags for `tactful serve`.
 	ServeFlags []string
 	PID        int // the daemon's process, for its memory; 0 for none
+	// Series prints the latency percentiles of each second of the run, to
+	// tell the first sightings of the day (the run's first seconds write)
+	// from the rest.
+	Series bool
 }
 
 // Result is what a run measured.
@@ -75,6 +79,15 @@ type Result struct {
 	RSSAnonPeakKB        int64
 	RSSIdleAnonKB        int64
 	MissedScheduleCount  int // requests sent later than due by more than their interval
+	// Seconds are the percentiles of the requests due in each second of
+	// the run.
+	Seconds []SecondResult
+}
+
+// SecondResult is one second of a run.
+type SecondResult struct {
+	Answered      int
+	P50, P99, Max time.Duration
 }
 
 func main() {
@@ -118,6 +131,7 @@ func parseFlags(args []string) (Config, error) {
 		cfg.ServeFlags = append(cfg.ServeFlags, v)
 		return nil
 	})
+	fs.BoolVar(&cfg.Series, "series", false, "also print the latency percentiles of each second")
 	fs.IntVar(&cfg.PID, "pid", 0, "the daemon's `PID`, to report its resident memory (automatic with -serve)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -186,6 +200,8 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 	res.ErrorKinds = map[string]int{}
 	var mu sync.Mutex
 	var lat []time.Duration
+	type sample struct{ due, lat time.Duration } // due: since the start
+	var samples []sample
 	fail := func(kind string) {
 		mu.Lock()
 		res.Errors++
@@ -211,6 +227,20 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	perClient := int(cfg.Duration / interval)
+	// Every client's requests, encoded before the clock starts: a page
+	// scrolling on through the contacts. (Encoding them client by client
+	// after the start, as this did, made the last clients start 0.3 s late,
+	// which counted as the daemon's latency in the first second.)
+	clientReqs := make([][][]byte, len(conns))
+	for i, c := range conns {
+		if c == nil {
+			continue
+		}
+		clientReqs[i] = make([][]byte, min(perClient, 64))
+		for k := range clientReqs[i] {
+			clientReqs[i][k] = benchmarks.SeenRequest(strconv.Itoa(k), i*997+k*cfg.Batch, cfg.Batch)
+		}
+	}
 	start := time.Now().Add(100 * time.Millisecond)
 	// The run stops by itself: nothing is sent after the duration and one
 	// timeout, so a daemon that falls behind cannot stretch it.
@@ -220,12 +250,7 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 		if c == nil {
 			continue
 		}
-		// Every client's requests, encoded before the clock starts: a page
-		// scrolling on through the contacts.
-		reqs := make([][]byte, min(perClient, 64))
-		for k := range reqs {
-			reqs[k] = benchmarks.SeenRequest(strconv.Itoa(k), i*997+k*cfg.Batch, cfg.Batch)
-		}
+		reqs := clientReqs[i]
 		// Spread the clients over one interval, as independent tabs would be.
 		first := start.Add(interval * time.Duration(i) / time.Duration(cfg.Clients))
 		wg.Add(1)
@@ -233,10 +258,12 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 			defer wg.Done()
 			defer c.CloseNow()
 			mine := make([]time.Duration, 0, perClient)
+			mineDue := make([]sample, 0, perClient)
 			missed := 0
 			defer func() {
 				mu.Lock()
 				lat = append(lat, mine...)
+				samples = append(samples, mineDue...)
 				res.MissedScheduleCount += missed
 				mu.Unlock()
 			}()
@@ -263,7 +290,9 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 				kind := call(rctx, c, reqs[k%len(reqs)])
 				cancel()
 				if kind == "" {
-					mine = append(mine, time.Since(due))
+					took := time.Since(due)
+					mine = append(mine, took)
+					mineDue = append(mineDue, sample{due.Sub(start), took})
 					continue
 				}
 				fail(kind)
@@ -287,6 +316,22 @@ func load(ctx context.Context, cfg Config, code string, res Result) Result {
 	if n := len(lat); n > 0 {
 		pct := func(p float64) time.Duration { return lat[min(n-1, int(p*float64(n)))] }
 		res.P50, res.P90, res.P99, res.Max = pct(0.50), pct(0.90), pct(0.99), lat[n-1]
+	}
+	var bySecond [][]time.Duration
+	for _, s := range samples {
+		k := max(0, int(s.due/time.Second))
+		for len(bySecond) <= k {
+			bySecond = append(bySecond, nil)
+		}
+		bySecond[k] = append(bySecond[k], s.lat)
+	}
+	for _, l := range bySecond {
+		slices.Sort(l)
+		var sec SecondResult
+		if n := len(l); n > 0 {
+			sec = SecondResult{Answered: n, P50: l[n/2], P99: l[min(n-1, n*99/100)], Max: l[n-1]}
+		}
+		res.Seconds = append(res.Seconds, sec)
 	}
 	return res
 }
@@ -573,6 +618,12 @@ func report(w io.Writer, cfg Config, r Result) {
 		r.P99.Round(time.Microsecond), r.Max.Round(time.Microsecond))
 	if r.MissedScheduleCount > 0 {
 		fmt.Fprintf(w, "behind     %d requests went out more than one interval late\n", r.MissedScheduleCount)
+	}
+	if cfg.Series {
+		for k, sec := range r.Seconds {
+			fmt.Fprintf(w, "second %2d  %4d answered  p50 %v  p99 %v  max %v\n", k, sec.Answered, sec.P50.Round(time.Microsecond),
+				sec.P99.Round(time.Microsecond), sec.Max.Round(time.Microsecond))
+		}
 	}
 	if cfg.PID != 0 {
 		fmt.Fprintf(w, "memory     VmRSS idle %.1f MB (anonymous %.1f MB), peak under load %.1f MB (anonymous %.1f MB)\n",

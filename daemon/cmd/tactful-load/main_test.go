@@ -39,9 +39,21 @@ func TestLoad(t *testing.T) {
 	if res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 {
 		t.Errorf("percentiles out of order: p50 %v, p99 %v, max %v", res.P50, res.P99, res.Max)
 	}
+	answered := 0
+	for _, sec := range res.Seconds {
+		answered += sec.Answered
+		if sec.Answered > 0 && (sec.P50 <= 0 || sec.P99 < sec.P50 || sec.Max < sec.P99) {
+			t.Errorf("a second's percentiles out of order: %+v", sec)
+		}
+	}
+	if answered != res.OK {
+		t.Errorf("the seconds hold %d answers of %d", answered, res.OK)
+	}
 	var out bytes.Buffer
+	cfg.Series = true
 	report(&out, cfg, res)
-	if !strings.Contains(out.String(), "\nRESULT clients=3 rate=10 batch=20 duration=1s ") || !strings.Contains(out.String(), " errors=0 ") {
+	if !strings.Contains(out.String(), "\nRESULT clients=3 rate=10 batch=20 duration=1s ") || !strings.Contains(out.String(), " errors=0 ") ||
+		!strings.Contains(out.String(), "\nsecond  0 ") {
 		t.Errorf("report:\n%s", out.String())
 	}
 }
