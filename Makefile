@@ -57,7 +57,7 @@ bench:
 soak:
 	TACTFUL_SOAK_CYCLES=$(SOAKCYCLES) $(GO) test -count=1 -run 'TestCrash' -timeout 60m -v ./daemon/crashtest/
 
-## screenshots: PNGs of the badges, composer, reminder and popup into docs/img
+## screenshots: PNGs of the badges, composer, reminder, popup and review page into docs/img
 screenshots: deps
 	TACTFUL_SCREENSHOTS=1 $(GO) test -count=1 -run TestScreenshots -v ./e2e/
 

@@ -33,6 +33,7 @@ type env struct {
 	b    *browser
 	opts *tab // the options page, kept open to ask the background for its state
 	cl   *client.Client
+	now  func() time.Time // the daemon's clock; nil is the real one
 }
 
 // newEnv starts a daemon and a browser and pairs them through the options
@@ -52,8 +53,26 @@ func newEnv(t testing.TB) *env {
 // options page, without pairing.
 func newUnpairedEnv(t testing.TB) *env {
 	t.Helper()
+	return newUnpairedEnvAt(t, nil)
+}
+
+// newEnvAt is newEnv with the daemon on the clock now (review_test.go moves
+// it forward to see a review date come).
+func newEnvAt(t testing.TB, now func() time.Time) *env {
+	t.Helper()
+	e := newUnpairedEnvAt(t, now)
+	status, outcome := e.opts.pair(e.addr, e.code)
+	if outcome != "success" {
+		t.Fatalf("pairing with the right code failed: %q (%s)", status, outcome)
+	}
+	e.waitConnected(true)
+	return e
+}
+
+func newUnpairedEnvAt(t testing.TB, now func() time.Time) *env {
+	t.Helper()
 	chromiumPath(t) // skip early when there is no browser
-	e := &env{t: t, home: filepath.Join(t.TempDir(), "home"), addr: "127.0.0.1:0"}
+	e := &env{t: t, home: filepath.Join(t.TempDir(), "home"), addr: "127.0.0.1:0", now: now}
 	e.startDaemon()
 	t.Cleanup(e.stopDaemon)
 	e.b = startBrowser(t)
@@ -71,7 +90,7 @@ func (e *env) startDaemon() {
 	// A restart may race the old listener's teardown for a moment.
 	deadline := time.Now().Add(waitShort)
 	for {
-		d, err = daemon.Start(daemon.Config{Home: e.home, Addr: e.addr, Logger: logger, Version: "e2e"})
+		d, err = daemon.Start(daemon.Config{Home: e.home, Addr: e.addr, Logger: logger, Version: "e2e", Now: e.now})
 		if err == nil || !errors.Is(err, daemon.ErrPortInUse) || time.Now().After(deadline) {
 			break
 		}

@@ -1,9 +1,16 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/tactful/tactful/protocol"
 )
 
 // rect is an area of the page in CSS pixels, scroll included.
@@ -113,4 +120,100 @@ func TestScreenshots(t *testing.T) {
 	r := union(0, pop.rectOf("body", 1))
 	r.H = min(r.H, 600)
 	shoot(t, pop, r, "popup.png")
+}
+
+// TestScreenshotsReview writes the pictures of the review page into
+// docs/img: review.png (one person, the five steps) and
+// review-overview.png (the network at a glance and a cluster warning with
+// its spread-out plan). Five months of decisions are made on a clock
+// moved back, so the chart has something to show. It runs only with
+// TACTFUL_SCREENSHOTS=1 (make screenshots).
+func TestScreenshotsReview(t *testing.T) {
+	if os.Getenv("TACTFUL_SCREENSHOTS") != "1" {
+		t.Skip("set TACTFUL_SCREENSHOTS=1 (make screenshots) to write docs/img")
+	}
+	clock := &testClock{offset: -150 * 24 * time.Hour}
+	e := newEnvAt(t, clock.Now)
+	people := []reviewPerson{
+		{"Mary", "Jackson", "mary-jackson", "NACA", "02 Mar 2015"},
+		{"Dorothy", "Vaughan", "dorothy-vaughan", "NACA", "10 Apr 2016"},
+		{"Evelyn", "Berezin", "evelyn-berezin", "Acme", "21 Jun 2017"},
+		{"Kathleen", "Booth", "kathleen-booth", "Acme", "05 Sep 2018"},
+		{"Joan", "Clarke", "joan-clarke", "Acme", "30 Jan 2019"},
+		{"Ida", "Rhodes", "ida-rhodes", "Census Bureau", "14 Feb 2019"},
+		{"Betty", "Holberton", "betty-holberton", "Remington Rand", "08 Aug 2020"},
+		{"Klara", "Dan", "klara-dan", "Los Alamos", "11 Nov 2021"},
+		{"Adele", "Goldstine", "adele-goldstine", "Moore School", "19 May 2022"},
+		{"Marlyn", "Meltzer", "marlyn-meltzer", "Moore School", "23 Jul 2023"},
+	}
+	e.importPeople(people)
+	save := func(slug string, d protocol.Decision, inDays int, tags ...string) {
+		t.Helper()
+		req := protocol.ReviewSave{Slug: slug, Decision: d, Why: "Quiet for a long time."}
+		if d.Dated() {
+			req.On = reviewDay(clock.Now(), inDays)
+		}
+		if len(tags) > 0 {
+			req.Tags = &tags
+		}
+		var r protocol.ContactReply
+		if err := e.call(req, &r); err != nil {
+			t.Fatalf("review_save %s: %v", slug, err)
+		}
+	}
+	// A month at a time: keep some, unfollow one, plan a revisit, a removal.
+	plan := [][]struct {
+		slug string
+		d    protocol.Decision
+		tags []string
+	}{
+		{{"mary-jackson", protocol.DecisionKeep, []string{"keep"}}, {"ida-rhodes", protocol.DecisionRevisit, []string{"inactive"}}},
+		{{"dorothy-vaughan", protocol.DecisionKeep, []string{"keep"}}, {"klara-dan", protocol.DecisionUnfollow, []string{"interests-drifted"}}, {"betty-holberton", protocol.DecisionRevisit, []string{"inactive"}}},
+		{{"adele-goldstine", protocol.DecisionRemoveNow, []string{"inactive"}}},
+		{{"ida-rhodes", protocol.DecisionKeep, nil}, {"marlyn-meltzer", protocol.DecisionUnfollow, []string{"re-evaluating"}}},
+	}
+	for _, month := range plan {
+		for _, s := range month {
+			save(s.slug, s.d, 60, s.tags...)
+		}
+		clock.advance(30 * 24 * time.Hour)
+	}
+	clock.advance(30 * 24 * time.Hour) // back to today
+	// Three colleagues at Acme, all planned for one week: a cluster.
+	for _, slug := range []string{"evelyn-berezin", "kathleen-booth", "joan-clarke"} {
+		save(slug, protocol.DecisionRemoveOn, 12, "inactive")
+	}
+	var saved protocol.NoteSaved
+	if err := e.call(protocol.NoteAdd{Slug: "betty-holberton", NoteID: "n-shot-1", Text: "Worked together on the sort-merge generator; she moved to another field."}, &saved); err != nil {
+		t.Fatalf("note_add: %v", err)
+	}
+
+	rv := e.openReview()
+	waitFor(t, waitShort, "the cluster warning", func() (bool, string) {
+		s := rv.text("clusters")
+		return strings.Contains(s, "Acme"), s
+	})
+	rv.clickCSS(`[data-role="spread"]`)
+	waitFor(t, waitShort, "the proposed schedule", func() (bool, string) {
+		n := rv.count(`[data-role="schedule-table"] tbody tr`)
+		return n >= 3, fmt.Sprintf("%d rows", n)
+	})
+	eval[bool](rv, `(document.activeElement?.blur(), window.scrollTo(0, 0), true)`)
+	shoot(t, rv, union(8, rv.rectOf(`header.top`, 1), rv.rectOf(`.overview`, 1)), "review-overview.png")
+
+	// One person, the steps half answered.
+	rv.clickCSS(`#filter-company`)
+	rv.typeText("Remington")
+	rv.clickCSS(`[data-role="start"]`)
+	rv.waitText("person-name", "Betty Holberton", false)
+	rv.fill(`#why-line`, "She moved to another field; we have not spoken in years.")
+	rv.fill(`#assessment-line`, "Kind and generous; still a good person to know.")
+	eval[bool](rv, `(document.activeElement?.blur(), true)`)
+	rv.typeText("5")
+	// Tall enough for the whole person and the five steps.
+	if err := chromedp.Do(rv.ctx, chromedp.EmulateViewport(viewportWidth, 1400)); err != nil {
+		t.Fatalf("resize the viewport: %v", err)
+	}
+	eval[bool](rv, `(document.getElementById('review-section').scrollIntoView(), true)`)
+	shoot(t, rv, rv.rectOf(`#review-section`, 1), "review.png")
 }

@@ -300,4 +300,26 @@ describe('Firefox ESR with the real extension and daemon', { skip, timeout: 300_
     });
     await popup.close();
   });
+
+  test('the review page loads, lists a queue and saves a decision made with the keyboard', async () => {
+    needPaired();
+    const review = await openExtensionPage(browser, 'review/review.html', log);
+    await waitFor('the review page to be connected', () => inPage(review, null, () => document.getElementById('connection')?.dataset.state === 'connected'));
+    await clickElement(review, 'Start the review', () => document.querySelector('[data-role="start"]'));
+    const first = await waitFor('the first person of the queue', (note) => inPage(review, null, () => ({
+      name: norm(document.querySelector('[data-role="person-name"]')?.textContent),
+      slug: document.querySelector('[data-role="person"]')?.dataset.slug ?? '',
+      progress: norm(document.querySelector('[data-role="progress-label"]')?.textContent),
+      focused: document.activeElement?.dataset.role ?? '',
+    })).then((r) => { note(JSON.stringify(r)); return r.slug && r.focused === 'person-name' ? r : null; }));
+    assert.match(first.progress, /^Person 1 of \d+/);
+    await typeText(review, '1');
+    await press(review, 'Enter');
+    await waitFor('the saved message', (note) => inPage(review, null, () => norm(document.querySelector('[data-role="review-message"]')?.textContent))
+      .then((s) => { note(s); return s.includes(`Saved for ${first.name}: keep.`); }));
+    const stored = archive().contacts.find((c) => c.slug === first.slug);
+    assert.equal(stored?.review?.decision, 'keep', `the export's record of ${first.slug}: ${JSON.stringify(stored)}`);
+    assert.ok(archive().events.some((e) => e.kind === 'reviewed' && e.slug === first.slug && e.decision === 'keep'), 'a reviewed event');
+    await review.close();
+  });
 });

@@ -37,6 +37,7 @@
 .badge[data-kind="recent"] { background: #dcfce7; color: #14532d; }
 .badge[data-kind="cooldown"] { background: #ffedd5; color: #7c2d12; }
 .badge[data-kind="new"] { background: #ccfbf1; color: #134e4a; }
+.badge[data-kind="revisit"] { background: #fef3c7; color: #78350f; box-shadow: inset 0 0 0 1px #d97706; }
 .tip { display: none; position: absolute; left: 0; top: calc(100% + 4px); z-index: 2147483000; width: max-content; max-width: 22em; padding: 6px 8px; border-radius: 6px; background: #1f1f1f; color: #fff; font-weight: 400; font-size: 12px; white-space: normal; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
 .wrap:hover .tip, .badge:focus + .tip { display: block; }
 .pending { font-size: 11px; color: #7c5e10; background: #fef9c3; border-radius: 4px; padding: 1px 6px; }

@@ -38,6 +38,8 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
 .tags { display: flex; flex-wrap: wrap; gap: 4px; list-style: none; padding: 0; }
 .tags li { background: #ececec; border-radius: 999px; padding: 0 8px; font-size: 12px; }
 .facts { color: #444; font-size: 12px; }
+.decision { background: #f0f4ff; border-radius: 8px; padding: 6px 10px; margin: 0 0 8px; list-style: none; }
+.clusters li { color: #7c2d12; }
 `;
 
   function el(doc, tag, attrs, text) {
@@ -91,8 +93,23 @@ button.hide { border: 0; color: #555; padding: 0 4px; }
       : str(r.headline) || `Before you remove ${who}…`;
     panel.append(el(doc, 'h2', { 'data-role': 'headline' }, headline));
 
+    // What the person decided in guided review, in their own words first.
+    if (r.decision && typeof r.decision === 'object') {
+      const list = pointList(doc, [r.decision], 'decision');
+      list.className = 'decision';
+      panel.append(list);
+    }
+
     if (Array.isArray(r.timing) && r.timing.length) {
       panel.append(el(doc, 'h3', null, 'Timing'), pointList(doc, r.timing, 'timing'));
+    }
+
+    // Planned removals that cluster (one company, week or reason), with the
+    // daemon's offer to spread them out.
+    if (Array.isArray(r.clusters) && r.clusters.length) {
+      const list = pointList(doc, r.clusters, 'clusters');
+      list.className = 'clusters';
+      panel.append(el(doc, 'h3', null, 'Your planned removals'), list);
     }
 
     // Unfollow first: the gentlest step, one click away on the profile.

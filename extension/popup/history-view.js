@@ -14,10 +14,12 @@ export const kindFilters = [
   { value: 'disagreements', label: 'Disagreements', kinds: ['fallout_marked'] },
   { value: 'reminders', label: 'Reminders', kinds: ['reminder_shown'] },
   { value: 'outcomes', label: 'Outcomes', kinds: ['outcome'] },
+  { value: 'reviews', label: 'Reviews', kinds: ['reviewed', 'reconnected'] },
 ];
 
-// Kinds whose text (a note or a fallout remark) the timeline shows, clipped.
-const textKinds = new Set(['note_added', 'note_edited', 'fallout_marked']);
+// Kinds whose text (a note, a fallout remark, a review's why line) the
+// timeline shows, clipped.
+const textKinds = new Set(['note_added', 'note_edited', 'fallout_marked', 'reviewed']);
 
 const maxLimit = protocol.limits.maxHistoryLimit;
 

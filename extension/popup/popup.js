@@ -1,6 +1,7 @@
 // The popup: wires the connection status, what tactful found on the current
-// LinkedIn tab, the history timeline, the contact view, the activity chart
-// and import/export to the background
+// LinkedIn tab, what is due for review (and the button to the review page),
+// the history timeline, the contact view, the activity chart and
+// import/export to the background
 // script, and redraws when the background pushes something.
 
 import { createClient } from './runtime.js';
@@ -10,6 +11,7 @@ import { createContactView } from './contact-view.js';
 import { countByMonth, loadActivity, renderChart } from './activity-chart.js';
 import { createDataTransfer } from './data-transfer.js';
 import { createPageReport } from './page-report.js';
+import { createDueList } from './due-list.js';
 import { el, errorText } from './format.js';
 
 /**
@@ -24,15 +26,24 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
   let lastTrigger = null;
   let lastState = null;
 
-  const history = createHistoryView($('history'), {
+  function openContact(slug, name, trigger) {
+    lastTrigger = trigger;
+    mainView.hidden = true;
+    contactRoot.hidden = false;
+    contact.show(slug, name);
+  }
+
+  const history = createHistoryView($('history'), { request: client.request, onOpenContact: openContact });
+
+  const due = $('due') ? createDueList($('due'), {
     request: client.request,
-    onOpenContact(slug, name, trigger) {
-      lastTrigger = trigger;
-      mainView.hidden = true;
-      contactRoot.hidden = false;
-      contact.show(slug, name);
+    onOpenContact: openContact,
+    openReview() {
+      const url = runtime?.getURL ? runtime.getURL('review/review.html') : 'review/review.html';
+      if (tabs?.create) tabs.create({ url });
+      else (doc.defaultView ?? globalThis).open(url, '_blank');
     },
-  });
+  }) : null;
 
   const contact = createContactView(contactRoot, {
     request: client.request,
@@ -88,6 +99,7 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
   let refreshTimer = null;
   function refreshAll() {
     history.refresh();
+    due?.refresh();
     drawChart();
     contact.refresh();
   }
@@ -122,10 +134,10 @@ export function startPopup(doc = document, { runtime = globalThis.chrome?.runtim
 
   const ready = (async () => {
     showState(await client.state());
-    await Promise.all([history.reload(), drawChart(), pageReport?.ready]);
+    await Promise.all([history.reload(), due?.load(), drawChart(), pageReport?.ready]);
   })();
 
-  return { ready, history, contact, pageReport, port, refreshAll, onPortMessage };
+  return { ready, history, contact, due, pageReport, port, refreshAll, onPortMessage };
 }
 
 if (globalThis.chrome?.runtime?.id && typeof document !== 'undefined') {

@@ -284,6 +284,30 @@ test('Firefox: an extension page on moz-extension:// is ours, a page pretending 
   assert.equal((await b.send({ kind: 'request', request: { type: 'export' } }, noURL)).code, 'forbidden');
 });
 
+test('the review page may ask for the whole network; a content script may not', async () => {
+  const b = boot();
+  b.port();
+  await tick();
+  const asked = [];
+  await daemonAnswers(b.sockets, (req) => (asked.push(req.type), { type: 'pong' }))();
+  const reviewPage = { id: 'self', url: 'chrome-extension://self/review/review.html' };
+  const requests = [
+    { type: 'review_queue', filter: { due: true }, limit: 20 },
+    { type: 'review_save', slug: 'ada-lovelace-1815', decision: 'keep' },
+    { type: 'removal_plan_get' },
+    { type: 'removal_plan_apply', schedule: [{ slug: 'ada-lovelace-1815', on: '2027-01-12' }] },
+    { type: 'network_summary' },
+  ];
+  for (const request of requests) {
+    assert.equal((await b.send({ kind: 'request', request }, CONTENT)).code, 'forbidden', request.type);
+  }
+  assert.deepEqual(asked, [], 'nothing refused reached the daemon');
+  for (const request of requests) {
+    assert.equal((await b.send({ kind: 'request', request }, reviewPage)).type, 'pong', request.type);
+  }
+  assert.deepEqual(asked, requests.map((r) => r.type));
+});
+
 test('Firefox loads the same lib/ files as Chromium, in the same order', () => {
   // Chromium's worker loads lib/ with importScripts; Firefox's event page
   // gets background.scripts from the manifest. A file missing from either

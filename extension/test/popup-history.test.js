@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blank, fakeRuntime, reply, settle } from './popup-harness.test.js';
 import { buildHistoryRequest, createHistoryView, kindFilters } from '../popup/history-view.js';
+import '../lib/protocol.js';
 import { createClient } from '../popup/runtime.js';
 
 function view(handler, opts = {}) {
@@ -81,13 +82,14 @@ test('the Kind filter sends the matching event kinds and starts over', async () 
   await v.reload();
   const select = doc.getElementById('history-kind');
   assert.equal(doc.querySelector('label[for="history-kind"]').textContent, 'Kind');
-  assert.deepEqual([...select.options].map((o) => o.value), ['all', 'notes', 'tags', 'disagreements', 'reminders', 'outcomes']);
+  assert.deepEqual([...select.options].map((o) => o.value), ['all', 'notes', 'tags', 'disagreements', 'reminders', 'outcomes', 'reviews']);
   const expected = {
     notes: ['note_added', 'note_edited', 'note_deleted'],
     tags: ['tags_changed', 'status_changed'],
     disagreements: ['fallout_marked'],
     reminders: ['reminder_shown'],
     outcomes: ['outcome'],
+    reviews: ['reviewed', 'reconnected'],
     all: undefined,
   };
   for (const [value, kinds] of Object.entries(expected)) {
@@ -101,7 +103,7 @@ test('the Kind filter sends the matching event kinds and starts over', async () 
 });
 
 test('every kind the filter names is a protocol event kind', () => {
-  const known = ['first_seen', 'imported', 'note_added', 'note_edited', 'note_deleted', 'tags_changed', 'status_changed', 'fallout_marked', 'reminder_shown', 'outcome'];
+  const known = globalThis.tactful.protocol.eventKinds;
   for (const f of kindFilters) for (const k of f.kinds) assert.ok(known.includes(k), k);
 });
 

@@ -9,9 +9,9 @@ const path = require('node:path');
 const protocol = require('../lib/protocol.js');
 
 const root = path.join(__dirname, '..');
-const dirs = ['content', 'lib', 'composer', 'popup', 'options'];
+const dirs = ['content', 'lib', 'composer', 'popup', 'options', 'review'];
 // The same patterns also catch DOM words (input and mutation types).
-const DOM_WORDS = new Set(['button', 'checkbox', 'file', 'search', 'submit', 'text', 'string', 'attributes']);
+const DOM_WORDS = new Set(['button', 'checkbox', 'file', 'search', 'submit', 'text', 'string', 'attributes', 'number', 'radio', 'date']);
 
 function sources() {
   const files = ['background.js'];
