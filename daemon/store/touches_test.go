@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -91,6 +92,41 @@ func TestSeeInputsWritesWhatBadgesRead(t *testing.T) {
 	db.idx.mu.RUnlock()
 	if e.text(endConnectedOn) != "2024-06-29" || e.version != seen[0].Version {
 		t.Errorf("the index holds %+v after the answer %+v", e, seen[0])
+	}
+	checkIndexMatchesDisk(t, db)
+}
+
+// TestManyTouchesAreAllWritten: the first scroll of a day touches far more
+// contacts than one transaction takes (maxTouchesPerWrite); they are
+// written in several transactions, and none is lost or written twice.
+func TestManyTouchesAreAllWritten(t *testing.T) {
+	db, clk, _ := openTemp(t)
+	const n = 2*maxTouchesPerWrite + 345
+	rows := make([]Sighting, n)
+	for i := range rows {
+		rows[i] = Sighting{Slug: fmt.Sprintf("person-%05d", i), Name: fmt.Sprintf("Person %d", i), Headline: "before"}
+	}
+	for i := 0; i < n; i += 500 {
+		see(t, db, rows[i:min(i+500, n)]...)
+	}
+	clk.Advance(24 * time.Hour)
+	for i := range rows {
+		rows[i].Headline = "after"
+	}
+	for i := 0; i < n; i += 500 {
+		if _, err := db.SeeInputs(rows[i:min(i+500, n)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.flushTouches()
+	for _, r := range rows {
+		c, err := db.Contact(r.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Headline != "after" || !c.LastSeen.Equal(clk.Now()) {
+			t.Fatalf("%s after the day's first scroll: headline %q, last seen %v", r.Slug, c.Headline, c.LastSeen)
+		}
 	}
 	checkIndexMatchesDisk(t, db)
 }
