@@ -3,8 +3,6 @@ package benchmarks
 import (
 	"bytes"
 	"context"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,12 +14,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/rs/zerolog"
 
-	"github.com/tactful/tactful/daemon/annotate"
-	"github.com/tactful/tactful/daemon/pairing"
-	"github.com/tactful/tactful/daemon/server"
-	"github.com/tactful/tactful/daemon/store"
 	"github.com/tactful/tactful/protocol"
 )
 
@@ -50,44 +43,20 @@ func TestBurstHeapProfile(t *testing.T) {
 	runtime.MemProfileRate = 16 << 10
 
 	const clients, rate, batch, seconds = 50, 20, 100, 5
-	dir := t.TempDir()
-	path := filepath.Join(dir, "tactful.db")
-	if err := CopyLargeStore(path); err != nil {
+	// The benchmarks' server, without their warm-up pass: that pass would
+	// be the very burst this test profiles.
+	e := &env{dir: t.TempDir()}
+	if err := e.serve(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(path, store.Options{Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	code, err := pairing.Ensure(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keeper, err := pairing.NewKeeper(dir, zerolog.Nop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The daemon's defaults but the rate limit, which tactful-load lifts
-	// with its own flags as well.
-	srv := server.New(server.Config{Store: db, Rules: annotate.Default(), Pairing: keeper, Logger: zerolog.Nop(),
-		MaxConns: 64, RateLimit: 1e9, RateBurst: 1e9})
-	defer srv.Close()
-	mux := http.NewServeMux()
-	mux.Handle(protocol.Path, srv)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
-	e := &env{addr: ln.Addr().String(), code: code}
+	defer e.close()
+	db := e.db
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	conns := make([]*websocket.Conn, clients)
 	for i := range conns {
+		var err error
 		if conns[i], err = e.dialTactful(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -78,6 +78,15 @@ func newEnv() (*env, error) {
 }
 
 func (e *env) start() error {
+	if err := e.serve(); err != nil {
+		return err
+	}
+	return e.recordReplies()
+}
+
+// serve opens a copy of the large store in e.dir and serves it, with the
+// echo beside it, on a loopback port.
+func (e *env) serve() error {
 	path := filepath.Join(e.dir, "tactful.db")
 	if err := CopyLargeStore(path); err != nil {
 		return err
@@ -107,7 +116,12 @@ func (e *env) start() error {
 	e.addr = ln.Addr().String()
 	e.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go e.http.Serve(ln)
+	return nil
+}
 
+// recordReplies sends every contact once through tactful and keeps the
+// replies for the echo.
+func (e *env) recordReplies() error {
 	e.reqs = make([][]byte, Contacts/100)
 	e.reply = make([][]byte, len(e.reqs))
 	for k := range e.reqs {
