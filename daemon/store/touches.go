@@ -99,6 +99,7 @@ func (db *DB) writeTouches() {
 		t.mu.Lock()
 		batch, upTo := t.pending, t.queued
 		t.pending = nil
+		var slugs []string // batch's, in key order: each page of contacts/ is visited once
 		if len(batch) > maxTouchesPerWrite {
 			// The rest waits for the next transaction: one of thousands of
 			// contacts would hold their dirty pages and the index's lock at
@@ -110,13 +111,9 @@ func (db *DB) writeTouches() {
 			// shrinks, so copying the rest out would keep both the old,
 			// full-sized map and the copy alive through the write
 			// (docs/benchmarks.md, "The burst's heap, profiled").
-			slugs := make([]string, 0, len(batch))
-			for slug := range batch {
-				slugs = append(slugs, slug)
-			}
-			slices.Sort(slugs)
+			slugs = slices.Clone(sortedSlugs(batch)[:maxTouchesPerWrite])
 			first := make(map[string][]touch, maxTouchesPerWrite)
-			for _, slug := range slugs[:maxTouchesPerWrite] {
+			for _, slug := range slugs {
 				first[slug] = batch[slug]
 				delete(batch, slug)
 			}
@@ -130,12 +127,9 @@ func (db *DB) writeTouches() {
 			return
 		}
 		t.mu.Unlock()
-		slugs := make([]string, 0, len(batch))
-		for slug := range batch {
-			slugs = append(slugs, slug)
+		if slugs == nil {
+			slugs = sortedSlugs(batch)
 		}
-		// In key order, each page of contacts/ is visited once.
-		slices.Sort(slugs)
 		written := 0
 		err := db.bolt.Update(func(tx *bolt.Tx) error {
 			written = 0
@@ -189,4 +183,14 @@ func (db *DB) flushTouches() {
 		t.idle.Wait()
 	}
 	t.mu.Unlock()
+}
+
+// sortedSlugs returns the keys of batch in key order.
+func sortedSlugs(batch map[string][]touch) []string {
+	slugs := make([]string, 0, len(batch))
+	for slug := range batch {
+		slugs = append(slugs, slug)
+	}
+	slices.Sort(slugs)
+	return slugs
 }
