@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -57,12 +58,7 @@ var Decisions = []Decision{DecisionKeep, DecisionUnfollow, DecisionRemoveNow, De
 
 // Valid reports whether d is a known decision.
 func (d Decision) Valid() bool {
-	for _, v := range Decisions {
-		if d == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(Decisions, d)
 }
 
 // Dated reports whether the decision takes a day (On).

@@ -1,6 +1,9 @@
 package protocol
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Status is where the user stands with a contact.
 type Status string
@@ -19,15 +22,7 @@ var Statuses = []Status{StatusKeep, StatusReviewing, StatusUnfollowed, StatusRem
 
 // Valid reports whether s is a known status or none.
 func (s Status) Valid() bool {
-	if s == StatusNone {
-		return true
-	}
-	for _, v := range Statuses {
-		if s == v {
-			return true
-		}
-	}
-	return false
+	return s == StatusNone || slices.Contains(Statuses, s)
 }
 
 // Outcome is what the user did after seeing a removal reminder.
@@ -209,12 +204,7 @@ var EventKinds = []EventKind{EventFirstSeen, EventImported, EventNoteAdded, Even
 
 // Valid reports whether k is a known event kind.
 func (k EventKind) Valid() bool {
-	for _, v := range EventKinds {
-		if k == v {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(EventKinds, k)
 }
 
 // Event is one entry of the history. ID identifies it in every store and
